@@ -1,0 +1,232 @@
+//! The command line: parses arguments into a [`BuildConfig`] in one place,
+//! runs the library, and turns results into output and exit codes
+//! (0 success, 1 content problems, 2 usage or environment errors).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::build::{self, BuildConfig, Failure, FailureKind, Report};
+use crate::diag::{self, Lang};
+use crate::targets::Target;
+use crate::typeset::fonts::{FontOptions, RoleFonts};
+
+/// Builds a campaign's notice from YAML content.
+#[derive(Debug, Parser)]
+#[command(name = "pressroom", version, about)]
+pub struct Cli {
+    /// Message language (default: from LANG; Chinese for zh_*).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--lang` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// 中文
+    Zh,
+    /// English
+    En,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build outputs (default: all of them) into the output folder.
+    Build {
+        /// Targets to build: notice.
+        targets: Vec<Target>,
+        /// Project and font options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Output folder (default: <project>/output).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Load and validate all content; write nothing.
+    Check {
+        /// Project and font options.
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Show which real font serves each role, and from where.
+    Fonts {
+        /// Project and font options.
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+}
+
+/// Options every command shares.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// The project folder (default: the current directory).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// Extra font folder (repeatable; also PRESSROOM_FONT_PATH, ':'-separated).
+    #[arg(long = "font-path", value_name = "DIR")]
+    pub font_path: Vec<PathBuf>,
+    /// Do not use the system's fonts (only fonts/ and --font-path).
+    #[arg(long)]
+    pub no_system_fonts: bool,
+}
+
+impl ProjectArgs {
+    fn font_options(&self) -> FontOptions {
+        let mut paths = self.font_path.clone();
+        if let Some(env) = std::env::var_os("PRESSROOM_FONT_PATH") {
+            paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+        }
+        FontOptions {
+            paths,
+            system: !self.no_system_fonts,
+        }
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    diag::set_lang(match cli.lang {
+        Some(LangArg::Zh) => Lang::Zh,
+        Some(LangArg::En) => Lang::En,
+        None => diag::lang_from_env(),
+    });
+    match cli.command {
+        Command::Build {
+            targets,
+            project,
+            out,
+        } => {
+            let out_dir = out.unwrap_or_else(|| project.project.join("output"));
+            let targets = if targets.is_empty() {
+                Target::ALL.to_vec()
+            } else {
+                targets
+            };
+            let config = BuildConfig {
+                root: project.project.clone(),
+                out_dir,
+                targets,
+                fonts: project.font_options(),
+            };
+            match build::build(&config) {
+                Ok(report) => {
+                    print_report(&report, &config.root);
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => fail(&failure, &config.root),
+            }
+        }
+        Command::Check { project } => match build::load(&project.project) {
+            Ok(content) => {
+                eprint!(
+                    "{}",
+                    diag::render(&content.warnings, &project.project, &content.sources)
+                );
+                println!("{}", tr("内容检查通过。", "content checked: no errors."));
+                ExitCode::SUCCESS
+            }
+            Err(failure) => fail(&failure, &project.project),
+        },
+        Command::Fonts { project } => {
+            match build::font_report(&project.project, &project.font_options()) {
+                Ok((roles, set)) => {
+                    println!(
+                        "{}",
+                        tr(
+                            &format!("共找到 {} 个字体。", set.files.len()),
+                            &format!("{} fonts found.", set.files.len())
+                        )
+                    );
+                    print_fonts(&roles);
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => fail(&failure, &project.project),
+            }
+        }
+    }
+}
+
+fn tr<'a>(zh: &'a str, en: &'a str) -> &'a str {
+    match diag::lang() {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+fn fail(failure: &Failure, root: &Path) -> ExitCode {
+    eprint!("{}", diag::render(&failure.diags, root, &failure.sources));
+    let errors = failure.diags.iter().filter(|d| d.is_error()).count();
+    eprintln!(
+        "{}",
+        match diag::lang() {
+            Lang::Zh => format!("构建未完成：{errors} 个错误。"),
+            Lang::En => format!("stopped: {errors} error(s)."),
+        }
+    );
+    match failure.kind {
+        FailureKind::Content => ExitCode::from(1),
+        FailureKind::Environment => ExitCode::from(2),
+    }
+}
+
+fn print_report(report: &Report, root: &Path) {
+    eprint!("{}", diag::render(&report.warnings, root, &report.sources));
+    for o in &report.outputs {
+        println!(
+            "  {}  {} {}  {:.0} KB",
+            o.path.display(),
+            o.pages,
+            tr("页", "pages"),
+            o.bytes as f64 / 1024.0
+        );
+    }
+    print_fonts(&report.fonts);
+    let warnings = report.warnings.len();
+    println!(
+        "{}",
+        match diag::lang() {
+            Lang::Zh => format!(
+                "完成：{} 个文件，{} 条警告，用时 {:.2} 秒。",
+                report.outputs.len(),
+                warnings,
+                report.elapsed.as_secs_f64()
+            ),
+            Lang::En => format!(
+                "done: {} file(s), {} warning(s), {:.2} s.",
+                report.outputs.len(),
+                warnings,
+                report.elapsed.as_secs_f64()
+            ),
+        }
+    );
+}
+
+fn print_fonts(fonts: &RoleFonts) {
+    println!("{}", tr("字体：", "fonts:"));
+    for r in &fonts.roles {
+        let official = r.role.candidates()[0].0;
+        let standin = if r.official {
+            String::new()
+        } else {
+            match diag::lang() {
+                Lang::Zh => format!("（代替 {official}）"),
+                Lang::En => format!(" (standing in for {official})"),
+            }
+        };
+        println!(
+            "  {}  {} {}{}  [{}] {}",
+            r.role.name(),
+            r.family,
+            r.weight,
+            standin,
+            r.origin,
+            r.path.display()
+        );
+    }
+}

@@ -1,0 +1,285 @@
+//! Stage 1, content: reads the project's YAML files into typed values and
+//! validates them, reporting every problem with its file, line and column.
+
+pub mod date;
+pub mod model;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Diagnostic, Diagnostics, Location, SourceLookup, line_col};
+use crate::msg;
+pub use model::{CampaignFile, NoticeFile, Text};
+
+/// Where the campaign facts live, relative to the project.
+pub const CAMPAIGN_FILE: &str = "content/campaign.yaml";
+/// Where the notice lives, relative to the project.
+pub const NOTICE_FILE: &str = "content/notice.yaml";
+
+/// The text of every content file read, by project-relative path, so that
+/// diagnostics can quote them.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: BTreeMap<PathBuf, String>,
+}
+
+impl Sources {
+    /// The text of a file read earlier.
+    pub fn get(&self, file: &Path) -> Option<&str> {
+        self.files.get(file).map(String::as_str)
+    }
+
+    /// Remembers a file's text.
+    pub fn insert(&mut self, file: PathBuf, text: String) {
+        self.files.insert(file, text);
+    }
+
+    /// A location for a spanned value from `file`, with a byte range for
+    /// underlining when the value came from a string source.
+    pub fn locate(&self, file: &Path, loc: &serde_saphyr::Location) -> Location {
+        let mut out = Location::new(file, loc.line() as usize, loc.column() as usize);
+        let span = loc.span();
+        if let (Some(off), Some(len)) = (span.byte_offset(), span.byte_len()) {
+            out.offset = Some(off as usize);
+            out.len = len as usize;
+        }
+        out
+    }
+}
+
+impl SourceLookup for Sources {
+    fn text(&self, file: &Path, root: &Path) -> Option<String> {
+        self.get(file)
+            .map(str::to_owned)
+            .or_else(|| std::fs::read_to_string(root.join(file)).ok())
+    }
+}
+
+/// A loaded, validated project: the campaign facts and the notice.
+#[derive(Debug)]
+pub struct Content {
+    /// The project folder.
+    pub root: PathBuf,
+    /// `content/campaign.yaml`.
+    pub campaign: CampaignFile,
+    /// `content/notice.yaml`.
+    pub notice: NoticeFile,
+    /// Texts of the files, for diagnostics.
+    pub sources: Sources,
+    /// Warnings found while loading.
+    pub warnings: Diagnostics,
+}
+
+/// Loads and validates the content of the project at `root`. On failure,
+/// returns every problem found across all files (and the sources read, for
+/// rendering them).
+pub fn load(root: &Path) -> Result<Content, (Diagnostics, Sources)> {
+    let mut sources = Sources::default();
+    let mut diags = Diagnostics::new();
+    let campaign =
+        read_yaml::<CampaignFile>(root, Path::new(CAMPAIGN_FILE), &mut sources, &mut diags);
+    let notice = read_yaml::<NoticeFile>(root, Path::new(NOTICE_FILE), &mut sources, &mut diags);
+    let (Some(campaign), Some(notice)) = (campaign, notice) else {
+        return Err((diags, sources));
+    };
+    diags.extend(validate::validate(&campaign, &notice, &sources));
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err((diags, sources));
+    }
+    Ok(Content {
+        root: root.to_path_buf(),
+        campaign,
+        notice,
+        sources,
+        warnings: diags,
+    })
+}
+
+/// Reads one YAML file into `T`, recording its text and any problem.
+fn read_yaml<T: DeserializeOwned>(
+    root: &Path,
+    rel: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    let text = match std::fs::read(root.join(rel)) {
+        Ok(bytes) => match decode(&bytes) {
+            Ok(text) => text,
+            Err(d) => {
+                diags.push(d.at(Location::file(rel)));
+                return None;
+            }
+        },
+        Err(err) => {
+            diags.push(
+                Diagnostic::error(
+                    "content/unreadable",
+                    msg!("无法读取文件：{}", "cannot read the file: {}", err),
+                )
+                .at(Location::file(rel))
+                .hint(msg!(
+                    "请确认在项目目录中运行，或用 --project 指定项目目录。",
+                    "run pressroom in the project folder, or name it with --project."
+                )),
+            );
+            return None;
+        }
+    };
+    if let Some(d) = tab_indentation(&text, rel) {
+        sources.insert(rel.to_path_buf(), text);
+        diags.push(d);
+        return None;
+    }
+    let parsed = serde_saphyr::from_str::<T>(&text);
+    let result = match parsed {
+        Ok(value) => Some(value),
+        Err(err) => {
+            diags.push(yaml_error(&err, rel, &text));
+            None
+        }
+    };
+    sources.insert(rel.to_path_buf(), text);
+    result
+}
+
+/// Turns file bytes into text: UTF-8, with or without a byte-order mark.
+fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        Diagnostic::error(
+            "content/not-utf8",
+            msg!("文件不是 UTF-8 编码。", "the file is not UTF-8 encoded."),
+        )
+        .hint(msg!(
+            "请用“另存为”选择 UTF-8 编码保存（记事本、WPS 均可）。",
+            "save it again as UTF-8 (Notepad and WPS both offer this under Save As)."
+        ))
+    })
+}
+
+/// YAML forbids tabs in indentation; say so in words a clerk understands.
+fn tab_indentation(text: &str, rel: &Path) -> Option<Diagnostic> {
+    let (idx, line) = text.lines().enumerate().find(|(_, l)| {
+        l.chars()
+            .take_while(|c| c.is_whitespace())
+            .any(|c| c == '\t')
+    })?;
+    let col = line.chars().position(|c| c == '\t').unwrap_or(0) + 1;
+    Some(
+        Diagnostic::error(
+            "content/tab-indent",
+            msg!(
+                "缩进中有制表符（Tab）。",
+                "a tab character is used for indentation."
+            ),
+        )
+        .at(Location::new(rel, idx + 1, col))
+        .hint(msg!(
+            "YAML 只能用空格缩进：请把 Tab 换成空格。",
+            "YAML indentation must use spaces: replace the tab with spaces."
+        )),
+    )
+}
+
+/// Converts a YAML parser error into a diagnostic at its location.
+fn yaml_error(err: &serde_saphyr::Error, rel: &Path, text: &str) -> Diagnostic {
+    let mut location = Location::file(rel);
+    if let Some(loc) = err.location() {
+        location = Location::new(rel, loc.line() as usize, loc.column() as usize);
+        if let Some(off) = loc.span().byte_offset() {
+            location.offset = Some(off as usize);
+            location.len = loc.span().byte_len().unwrap_or(0) as usize;
+            let (line, column) = line_col(text, off as usize);
+            location.line = line;
+            location.column = column;
+        }
+    }
+    let detail = first_line(&err.to_string());
+    let (message, hint) = explain_yaml(&detail);
+    let mut d = Diagnostic::error("content/yaml", message).at(location);
+    if let Some(h) = hint {
+        d = d.hint(h);
+    }
+    d
+}
+
+/// The parser's message without its own snippet (we render our own).
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    // Drop a trailing " at line N column M" that we show ourselves.
+    match line.find(" at line ") {
+        Some(i) => line[..i].to_owned(),
+        None => line.to_owned(),
+    }
+}
+
+/// A bilingual message and hint for the YAML errors users meet most.
+fn explain_yaml(detail: &str) -> (crate::diag::Msg, Option<crate::diag::Msg>) {
+    if let Some(rest) = detail.strip_prefix("unknown field ") {
+        let field = rest
+            .split(',')
+            .next()
+            .unwrap_or(rest)
+            .trim_matches(['`', '"', ' ']);
+        let expected = rest
+            .split_once("expected ")
+            .map(|(_, e)| e.to_owned())
+            .unwrap_or_default();
+        let names: Vec<&str> = expected
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|s| !s.is_empty() && *s != "one" && *s != "of" && *s != "or")
+            .collect();
+        let hint = match crate::diag::did_you_mean(field, names.iter().copied()) {
+            Some(s) => msg!("您是否想写 `{}`？", "did you mean `{}`?", s),
+            None => msg!("可用的字段：{}", "fields allowed here: {}", expected),
+        };
+        return (
+            msg!("未知字段 `{}`", "unknown field `{}`", field),
+            Some(hint),
+        );
+    }
+    if let Some(rest) = detail.strip_prefix("missing field ") {
+        let field = rest.trim_matches(['`', '"', ' ']);
+        return (
+            msg!("缺少必填字段 `{}`", "missing required field `{}`", field),
+            Some(msg!("请补上 `{}:` 一项。", "add a `{}:` entry.", field)),
+        );
+    }
+    if detail.contains("duplicate") {
+        return (
+            msg!("重复的键：{}", "duplicate key: {}", detail),
+            Some(msg!(
+                "同一层级中每个键只能出现一次。",
+                "each key may appear only once at one level."
+            )),
+        );
+    }
+    (msg!("YAML 格式错误：{}", "invalid YAML: {}", detail), None)
+}
+
+/// Where a spanned value sits, for callers that hold the file name.
+pub fn locate(sources: &Sources, file: &str, loc: &serde_saphyr::Location) -> Location {
+    sources.locate(Path::new(file), loc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_a_byte_order_mark() {
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFyear: 2023").expect("utf-8"),
+            "year: 2023"
+        );
+    }
+
+    #[test]
+    fn finds_tab_indentation() {
+        let d = tab_indentation("a:\n\tb: 1\n", Path::new("x.yaml")).expect("tab found");
+        assert_eq!(d.location.expect("located").line, 2);
+    }
+}

@@ -1,0 +1,271 @@
+//! The typed shape of the content files, exactly as a clerk writes them.
+//! Unknown keys are errors, so a typo never passes silently.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::date::Date;
+
+/// A string from a content file with the place it was written.
+pub type Text = Spanned<String>;
+
+/// `content/campaign.yaml`: the facts every output shares, defined once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignFile {
+    /// Campaign year, e.g. 2023.
+    pub year: Spanned<i32>,
+    /// The city the district belongs to.
+    pub city: Text,
+    /// The district running the campaign.
+    pub district: Text,
+    /// The issuing office (发文机关).
+    pub office: Text,
+    /// Department registry: short name → full name.
+    pub departments: IndexMap<Spanned<String>, Text>,
+    /// Township-level units (乡街、社区中心), in the official order.
+    pub townships: Vec<Text>,
+    /// The survey's indicator areas and their lead departments, in order.
+    pub areas: Vec<Area>,
+    /// The plan's phases and their steps.
+    pub phases: Vec<Phase>,
+    /// The leading group (领导小组).
+    pub leading_group: LeadingGroup,
+    /// Further named texts that content may quote, e.g. a superior document's title.
+    #[serde(default)]
+    pub facts: IndexMap<Spanned<String>, Text>,
+}
+
+/// One survey indicator area.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    /// Short name, used to refer to the area.
+    pub id: Text,
+    /// The indicator as the survey names it.
+    pub indicator: Text,
+    /// Lead departments (short names from the registry).
+    pub leads: Vec<Text>,
+    /// Wording used in the notice's responsibility sentence, when it differs
+    /// from `indicator`.
+    #[serde(default)]
+    pub wording: Option<Text>,
+}
+
+/// A phase of the plan's schedule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Heading, e.g. 工作准备阶段.
+    pub name: Text,
+    /// The phase's closing date, when it has one.
+    #[serde(default)]
+    pub end: Option<Spanned<Date>>,
+    /// Rich text under the phase heading.
+    #[serde(default)]
+    pub text: Option<Text>,
+    /// Numbered steps (1. 2. …).
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+/// A step of a phase: a task with its timing and responsible units.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Step title, without number and timing.
+    pub title: Text,
+    /// Deadline: prints as （11月30日前）.
+    #[serde(default)]
+    pub due: Option<Spanned<Date>>,
+    /// Start of a period.
+    #[serde(default)]
+    pub from: Option<Spanned<Date>>,
+    /// End of a period.
+    #[serde(default)]
+    pub to: Option<Spanned<Date>>,
+    /// Open end of a period, in words (至…).
+    #[serde(default)]
+    pub until: Option<Text>,
+    /// Timing in words, when it is not a date.
+    #[serde(default)]
+    pub when: Option<Text>,
+    /// Rich text of the step.
+    pub text: Text,
+    /// 责任单位.
+    #[serde(default)]
+    pub responsible: Option<Responsible>,
+}
+
+/// The units responsible for a step.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Responsible {
+    /// Departments by short name, joined with 、.
+    #[serde(default)]
+    pub departments: Vec<Text>,
+    /// Adds 等部门 after the departments.
+    #[serde(default)]
+    pub etc: bool,
+    /// Further units in words, each after a ，.
+    #[serde(default)]
+    pub others: Vec<Text>,
+}
+
+/// The leading group and its office.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeadingGroup {
+    /// The group's name.
+    pub title: Text,
+    /// Members in order.
+    pub members: Vec<Member>,
+    /// The closing paragraph (where the group's office sits).
+    pub note: Text,
+}
+
+/// A member of the leading group. The post is either written out (`post`) or
+/// made from a registry unit and a title, so renaming a department renames it
+/// here too.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// 组长, 副组长 or 组员.
+    pub role: Text,
+    /// Full name.
+    pub name: Text,
+    /// The post in words.
+    #[serde(default)]
+    pub post: Option<Text>,
+    /// A department (short name) the post belongs to.
+    #[serde(default)]
+    pub department: Option<Text>,
+    /// A township the post belongs to.
+    #[serde(default)]
+    pub township: Option<Text>,
+    /// The title within the department or township, e.g. 局长.
+    #[serde(default)]
+    pub title: Option<Text>,
+}
+
+/// `content/notice.yaml`: the formal notice (公文) and what it issues.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeFile {
+    /// 份号: six digits.
+    #[serde(default)]
+    pub copy_number: Option<Text>,
+    /// 密级和保密期限.
+    #[serde(default)]
+    pub secrecy: Option<Text>,
+    /// 紧急程度.
+    #[serde(default)]
+    pub urgency: Option<Text>,
+    /// 发文机关: one, or several for a joint notice (main issuer first).
+    pub issuers: Vec<Text>,
+    /// Word after the issuer mark, usually 文件.
+    #[serde(default)]
+    pub mark_suffix: Option<Text>,
+    /// 发文字号.
+    pub number: DocNumber,
+    /// 签发人: given only for a document to a superior (上行文).
+    #[serde(default)]
+    pub signers: Vec<Text>,
+    /// The title, one entry per printed line.
+    pub title: Vec<Text>,
+    /// 主送机关, ending with ：.
+    pub recipients: Text,
+    /// The notice's text (rich text).
+    pub body: Text,
+    /// 落款.
+    pub signature: Signature,
+    /// 附注.
+    #[serde(default)]
+    pub note: Option<Text>,
+    /// The document the notice issues (the plan), printed after the notice.
+    #[serde(default)]
+    pub enclosure: Option<Enclosure>,
+    /// 附件, in order.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// 版记.
+    pub imprint: Imprint,
+}
+
+/// 发文字号: agency code, the campaign year, and a sequence number.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocNumber {
+    /// Agency code, e.g. 蚌山政办秘.
+    pub agency: Text,
+    /// Sequence number; empty until the office assigns one.
+    pub sequence: Option<Spanned<u32>>,
+}
+
+/// The signature block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// 成文日期.
+    pub date: Spanned<Date>,
+    /// A seal image (PNG, JPEG or SVG) inside the project.
+    #[serde(default)]
+    pub seal: Option<Text>,
+}
+
+/// The plan the notice issues.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enclosure {
+    /// Title lines.
+    pub title: Vec<Text>,
+    /// Text before the first section.
+    pub preamble: Text,
+    /// Numbered sections (一、二、…).
+    pub sections: Vec<Section>,
+}
+
+/// A level-1 section of the plan.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Heading, without number.
+    pub title: Text,
+    /// Rich text.
+    #[serde(default)]
+    pub text: Option<Text>,
+    /// When true, the section is the schedule made from the campaign's phases.
+    #[serde(default)]
+    pub schedule: bool,
+}
+
+/// An attachment (附件).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    /// Which table from the campaign data it prints.
+    pub table: Spanned<AttachmentTable>,
+}
+
+/// The tables an attachment can print.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentTable {
+    /// The leading group.
+    LeadingGroup,
+}
+
+/// 版记.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Imprint {
+    /// 抄送 recipients.
+    #[serde(default)]
+    pub cc: Vec<Text>,
+    /// 印发机关; the office when omitted.
+    #[serde(default)]
+    pub printer: Option<Text>,
+    /// 印发日期.
+    pub date: Spanned<Date>,
+}

@@ -1,0 +1,347 @@
+//! Semantic checks that the type system cannot express: references into the
+//! registries, dates in order, required pairs. All problems are collected.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::model::{CampaignFile, NoticeFile, Step, Text};
+use super::{CAMPAIGN_FILE, NOTICE_FILE, Sources};
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
+use crate::msg;
+
+/// Checks campaign and notice together; returns every finding.
+pub fn validate(campaign: &CampaignFile, notice: &NoticeFile, sources: &Sources) -> Diagnostics {
+    let mut v = Validator {
+        sources,
+        diags: Vec::new(),
+    };
+    v.campaign(campaign);
+    v.notice(campaign, notice);
+    v.diags
+}
+
+struct Validator<'a> {
+    sources: &'a Sources,
+    diags: Diagnostics,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, file: &str, at: &serde_saphyr::Location, d: Diagnostic) {
+        let loc = self.sources.locate(Path::new(file), at);
+        self.diags.push(d.at(loc));
+    }
+
+    fn campaign(&mut self, c: &CampaignFile) {
+        let depts: Vec<&str> = c.departments.keys().map(|k| k.value.as_str()).collect();
+        let townships: Vec<&str> = c.townships.iter().map(|t| t.value.as_str()).collect();
+
+        let mut seen = HashSet::new();
+        for t in &c.townships {
+            if !seen.insert(t.value.as_str()) {
+                self.error(
+                    CAMPAIGN_FILE,
+                    &t.referenced,
+                    Diagnostic::error(
+                        "content/duplicate-township",
+                        msg!("乡街“{}”重复列出", "township “{}” is listed twice", t.value),
+                    ),
+                );
+            }
+        }
+        let mut seen = HashSet::new();
+        for area in &c.areas {
+            if !seen.insert(area.id.value.as_str()) {
+                self.error(
+                    CAMPAIGN_FILE,
+                    &area.id.referenced,
+                    Diagnostic::error(
+                        "content/duplicate-area",
+                        msg!(
+                            "指标领域“{}”重复",
+                            "indicator area “{}” is listed twice",
+                            area.id.value
+                        ),
+                    ),
+                );
+            }
+            if area.leads.is_empty() {
+                self.error(
+                    CAMPAIGN_FILE,
+                    &area.id.referenced,
+                    Diagnostic::error(
+                        "content/no-lead",
+                        msg!(
+                            "指标领域“{}”没有牵头部门",
+                            "indicator area “{}” has no lead department",
+                            area.id.value
+                        ),
+                    ),
+                );
+            }
+            for lead in &area.leads {
+                self.department(lead, &depts, CAMPAIGN_FILE);
+            }
+        }
+        for phase in &c.phases {
+            for step in &phase.steps {
+                self.step(step, phase.end.as_ref().map(|e| e.value), &depts);
+            }
+        }
+        for m in &c.leading_group.members {
+            let ways = [
+                m.post.is_some(),
+                m.department.is_some(),
+                m.township.is_some(),
+            ];
+            if ways.iter().filter(|w| **w).count() != 1 {
+                self.error(
+                    CAMPAIGN_FILE,
+                    &m.name.referenced,
+                    Diagnostic::error(
+                        "content/member-post",
+                        msg!(
+                            "领导小组成员“{}”的职务应只用一种写法",
+                            "leading-group member “{}” needs exactly one way of giving the post",
+                            m.name.value
+                        ),
+                    )
+                    .hint(msg!(
+                        "写 post（职务全称），或 department/township 加 title。",
+                        "give either post (in full), or department or township plus title."
+                    )),
+                );
+            } else if m.post.is_none() && m.title.is_none() {
+                self.error(
+                    CAMPAIGN_FILE,
+                    &m.name.referenced,
+                    Diagnostic::error(
+                        "content/member-title",
+                        msg!(
+                            "领导小组成员“{}”缺少 title（职务）",
+                            "leading-group member “{}” has no title",
+                            m.name.value
+                        ),
+                    ),
+                );
+            }
+            if let Some(d) = &m.department {
+                self.department(d, &depts, CAMPAIGN_FILE);
+            }
+            if let Some(t) = &m.township {
+                self.township(t, &townships, CAMPAIGN_FILE);
+            }
+            if !["组长", "副组长", "组员"].contains(&m.role.value.as_str()) {
+                self.error(
+                    CAMPAIGN_FILE,
+                    &m.role.referenced,
+                    Diagnostic::error(
+                        "content/member-role",
+                        msg!(
+                            "未知的小组职务“{}”",
+                            "unknown group role “{}”",
+                            m.role.value
+                        ),
+                    )
+                    .hint(msg!(
+                        "可用：组长、副组长、组员",
+                        "allowed: 组长, 副组长, 组员"
+                    )),
+                );
+            }
+        }
+    }
+
+    fn step(&mut self, step: &Step, phase_end: Option<super::date::Date>, depts: &[&str]) {
+        let shapes_ok = match (&step.due, &step.from, &step.to, &step.until, &step.when) {
+            (Some(_), None, None, None, None) => true,
+            (None, Some(_), Some(_), None, None) => true,
+            (None, Some(_), None, Some(_), None) => true,
+            (None, None, None, None, Some(_)) => true,
+            (None, None, None, None, None) => true,
+            _ => false,
+        };
+        if !shapes_ok {
+            self.error(
+                CAMPAIGN_FILE,
+                &step.title.referenced,
+                Diagnostic::error(
+                    "content/step-timing",
+                    msg!(
+                        "步骤“{}”的时间写法不对",
+                        "step “{}” has an invalid combination of timing fields",
+                        step.title.value
+                    ),
+                )
+                .hint(msg!(
+                    "可用：due（某日前）；from + to（起止日期）；from + until（某日至某事件前）；when（文字）。",
+                    "use one of: due; from + to; from + until; when."
+                )),
+            );
+        }
+        if let (Some(from), Some(to)) = (&step.from, &step.to)
+            && to.value < from.value
+        {
+            self.error(
+                CAMPAIGN_FILE,
+                &to.referenced,
+                Diagnostic::error(
+                    "content/dates-order",
+                    msg!(
+                        "结束日期 {} 早于开始日期 {}",
+                        "end date {} is before start date {}",
+                        to.value,
+                        from.value
+                    ),
+                ),
+            );
+        }
+        if let (Some(due), Some(end)) = (&step.due, phase_end)
+            && due.value > end
+        {
+            self.error(
+                CAMPAIGN_FILE,
+                &due.referenced,
+                Diagnostic::error(
+                    "content/deadline-after-phase",
+                    msg!(
+                        "截止日期 {} 晚于本阶段结束日期 {}",
+                        "deadline {} is after the phase ends on {}",
+                        due.value,
+                        end
+                    ),
+                ),
+            );
+        }
+        if let Some(r) = &step.responsible {
+            for d in &r.departments {
+                self.department(d, depts, CAMPAIGN_FILE);
+            }
+        }
+    }
+
+    fn department(&mut self, name: &Text, depts: &[&str], file: &str) {
+        if depts.contains(&name.value.as_str()) {
+            return;
+        }
+        let mut d = Diagnostic::error(
+            "content/unknown-department",
+            msg!("未知的部门简称“{}”", "unknown department “{}”", name.value),
+        );
+        d = match did_you_mean(&name.value, depts.iter().copied()) {
+            Some(s) => d.hint(msg!("您是否想写“{}”？", "did you mean “{}”?", s)),
+            None => d.hint(msg!(
+                "部门须先在 content/campaign.yaml 的 departments 中登记，这里写其简称。",
+                "departments must be registered under departments in content/campaign.yaml; use the short name here."
+            )),
+        };
+        self.error(file, &name.referenced, d);
+    }
+
+    fn township(&mut self, name: &Text, townships: &[&str], file: &str) {
+        if townships.contains(&name.value.as_str()) {
+            return;
+        }
+        let mut d = Diagnostic::error(
+            "content/unknown-township",
+            msg!("未知的乡街“{}”", "unknown township “{}”", name.value),
+        );
+        if let Some(s) = did_you_mean(&name.value, townships.iter().copied()) {
+            d = d.hint(msg!("您是否想写“{}”？", "did you mean “{}”?", s));
+        }
+        self.error(file, &name.referenced, d);
+    }
+
+    fn notice(&mut self, c: &CampaignFile, n: &NoticeFile) {
+        if n.issuers.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/no-issuer",
+                    msg!("没有发文机关（issuers）", "no issuer given (issuers)"),
+                )
+                .at(crate::diag::Location::file(NOTICE_FILE)),
+            );
+        }
+        if n.title.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/no-title",
+                    msg!("没有标题（title）", "no title given"),
+                )
+                .at(crate::diag::Location::file(NOTICE_FILE)),
+            );
+        }
+        if let Some(copy) = &n.copy_number
+            && !(copy.value.len() == 6 && copy.value.chars().all(|ch| ch.is_ascii_digit()))
+        {
+            self.error(
+                NOTICE_FILE,
+                &copy.referenced,
+                Diagnostic::error(
+                    "content/copy-number",
+                    msg!(
+                        "份号应为 6 位阿拉伯数字，而不是“{}”",
+                        "the copy number must be 6 digits, not “{}”",
+                        copy.value
+                    ),
+                ),
+            );
+        }
+        match &n.number.sequence {
+            None => self.error(
+                NOTICE_FILE,
+                &n.number.agency.referenced,
+                Diagnostic::error(
+                    "content/no-sequence",
+                    msg!(
+                        "发文字号还没有序号（number.sequence）",
+                        "the document number has no sequence yet (number.sequence)"
+                    ),
+                )
+                .hint(msg!(
+                    "请填写办公室分配的发文序号后再印制。",
+                    "fill in the number the office assigned before printing."
+                )),
+            ),
+            Some(seq) if seq.value == 0 => self.error(
+                NOTICE_FILE,
+                &seq.referenced,
+                Diagnostic::error(
+                    "content/zero-sequence",
+                    msg!("发文序号不能为 0", "the sequence number cannot be 0"),
+                ),
+            ),
+            Some(_) => {}
+        }
+        if n.signature.date.value.year != c.year.value {
+            self.diags.push(
+                Diagnostic::warning(
+                    "content/date-year",
+                    msg!(
+                        "成文日期 {} 不在活动年度 {} 内",
+                        "the signing date {} is not in the campaign year {}",
+                        n.signature.date.value,
+                        c.year.value
+                    ),
+                )
+                .at(self
+                    .sources
+                    .locate(Path::new(NOTICE_FILE), &n.signature.date.referenced)),
+            );
+        }
+        if n.imprint.date.value < n.signature.date.value {
+            self.error(
+                NOTICE_FILE,
+                &n.imprint.date.referenced,
+                Diagnostic::error(
+                    "content/dates-order",
+                    msg!(
+                        "印发日期 {} 早于成文日期 {}",
+                        "the printing date {} is before the signing date {}",
+                        n.imprint.date.value,
+                        n.signature.date.value
+                    ),
+                ),
+            );
+        }
+    }
+}

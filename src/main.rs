@@ -1,0 +1,5 @@
+//! The `pressroom` command.
+
+fn main() -> std::process::ExitCode {
+    pressroom::cli::main()
+}

@@ -1,0 +1,229 @@
+//! Stage 2, render: expands the minijinja expressions in content text
+//! (`{{ year }}`, loops over the registries, date filters) in strict mode, and
+//! parses the result as rich text. Content text never becomes typst code: what
+//! comes out of here is plain data.
+
+pub mod richtext;
+
+use std::path::Path;
+
+use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value};
+use serde_json::{Map, Value as Json, json};
+
+use crate::content::date::Date;
+use crate::content::{CampaignFile, Sources, Text};
+use crate::diag::{Diagnostic, Diagnostics, Location, line_col};
+use crate::msg;
+
+/// Upper bound on template work per text; stops runaway loops in content.
+const FUEL: u64 = 50_000;
+
+/// Renders content text against the campaign's facts, collecting every
+/// template error rather than stopping at the first.
+pub struct Renderer<'a> {
+    env: Environment<'static>,
+    context: Map<String, Json>,
+    sources: &'a Sources,
+    /// Problems found so far.
+    pub diags: Diagnostics,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer whose context holds the campaign's facts.
+    pub fn new(campaign: &CampaignFile, sources: &'a Sources) -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
+        env.set_recursion_limit(20);
+        env.add_filter("cn_date", |d: String| date_filter(&d, Date::chinese));
+        env.add_filter("md", |d: String| date_filter(&d, Date::month_day));
+        Self {
+            env,
+            context: campaign_context(campaign),
+            sources,
+            diags: Vec::new(),
+        }
+    }
+
+    /// Adds or replaces a name in the context.
+    pub fn set(&mut self, name: &str, value: Json) {
+        self.context.insert(name.to_owned(), value);
+    }
+
+    /// Renders one text from `file`, with extra names visible only to it.
+    /// On error, records a diagnostic at the offending line and returns "".
+    pub fn text(&mut self, file: &str, text: &Text, extra: &[(&str, Json)]) -> String {
+        if !text.value.contains("{{") && !text.value.contains("{%") && !text.value.contains("{#") {
+            return text.value.clone();
+        }
+        let mut ctx = self.context.clone();
+        for (k, v) in extra {
+            ctx.insert((*k).to_owned(), v.clone());
+        }
+        match self
+            .env
+            .render_str(&text.value, Value::from(minijinja::value::Serde(&ctx)))
+        {
+            Ok(out) => out,
+            Err(err) => {
+                let at = err.range().map(|r| r.start).or_else(|| {
+                    let line = err.line()?;
+                    crate::diag::offset_of(&text.value, line, 1)
+                });
+                let location = locate_in_value(self.sources, file, text, at.unwrap_or(0));
+                self.diags.push(template_error(&err, location));
+                String::new()
+            }
+        }
+    }
+
+    /// Renders a text and parses it as rich text.
+    pub fn rich(
+        &mut self,
+        file: &str,
+        text: &Text,
+        extra: &[(&str, Json)],
+    ) -> Vec<richtext::Block> {
+        richtext::parse(&self.text(file, text, extra))
+    }
+}
+
+fn date_filter(text: &str, f: fn(&Date) -> String) -> Result<String, minijinja::Error> {
+    Date::parse(text).map(|d| f(&d)).ok_or_else(|| {
+        minijinja::Error::new(ErrorKind::InvalidOperation, format!("not a date: {text}"))
+    })
+}
+
+/// The names content text can use: the campaign's facts, with departments
+/// resolved to their full names.
+fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
+    let dept = |key: &str| {
+        c.departments
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map_or_else(|| key.to_owned(), |(_, v)| v.value.clone())
+    };
+    let departments: Map<String, Json> = c
+        .departments
+        .iter()
+        .map(|(k, v)| (k.value.clone(), json!(v.value)))
+        .collect();
+    let areas: Vec<Json> = c
+        .areas
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id.value,
+                "indicator": a.indicator.value,
+                "wording": a.wording.as_ref().unwrap_or(&a.indicator).value,
+                "leads": a.leads.iter().map(|l| dept(&l.value)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let facts: Map<String, Json> = c
+        .facts
+        .iter()
+        .map(|(k, v)| (k.value.clone(), json!(v.value)))
+        .collect();
+    let phases: Vec<Json> = c
+        .phases
+        .iter()
+        .map(
+            |p| json!({ "name": p.name.value, "end": p.end.as_ref().map(|e| e.value.to_string()) }),
+        )
+        .collect();
+    let mut m = Map::new();
+    m.insert("year".into(), json!(c.year.value));
+    m.insert("city".into(), json!(c.city.value));
+    m.insert("district".into(), json!(c.district.value));
+    m.insert("office".into(), json!(c.office.value));
+    m.insert("departments".into(), Json::Object(departments));
+    m.insert(
+        "townships".into(),
+        json!(c.townships.iter().map(|t| &t.value).collect::<Vec<_>>()),
+    );
+    m.insert("areas".into(), Json::Array(areas));
+    m.insert("phases".into(), Json::Array(phases));
+    m.insert("facts".into(), Json::Object(facts));
+    m
+}
+
+fn template_error(err: &minijinja::Error, location: Location) -> Diagnostic {
+    let detail = err
+        .detail()
+        .map(str::to_owned)
+        .unwrap_or_else(|| err.kind().to_string());
+    let (message, hint) = match err.kind() {
+        ErrorKind::UndefinedError => (
+            msg!(
+                "模板中引用了未定义的名称：{}",
+                "undefined name in template expression: {}",
+                detail
+            ),
+            msg!(
+                "可用的名称有 year、city、district、office、departments.简称、townships、areas、phases、facts.名称 等；请检查拼写。",
+                "available names include year, city, district, office, departments.<short>, townships, areas, phases, facts.<name>; check the spelling."
+            ),
+        ),
+        ErrorKind::TemplateNotFound => (
+            msg!(
+                "内容中的模板不能引用其他文件：{}",
+                "templates in content cannot include other files: {}",
+                detail
+            ),
+            msg!("请直接写出文字。", "write the text out instead."),
+        ),
+        ErrorKind::OutOfFuel => (
+            msg!(
+                "模板表达式运行太久，已停止",
+                "the template expression ran too long and was stopped"
+            ),
+            msg!("请简化循环。", "simplify the loop."),
+        ),
+        _ => (
+            msg!(
+                "模板表达式错误：{}",
+                "template expression error: {}",
+                detail
+            ),
+            msg!(
+                "表达式写在 {{{{ }}}} 中，例如 {{{{ year }}}}；若要原样输出花括号，请写 {{{{ \"{{{{\" }}}}。",
+                "expressions go inside {{{{ }}}}, e.g. {{{{ year }}}}; to print braces literally write {{{{ \"{{{{\" }}}}."
+            ),
+        ),
+    };
+    Diagnostic::error("content/template", message)
+        .at(location)
+        .hint(hint)
+}
+
+/// The file location of byte `at` inside a YAML string value. Block scalars
+/// (`|`) start on the line after their indicator; quoted ones one character in.
+pub fn locate_in_value(sources: &Sources, file: &str, text: &Text, at: usize) -> Location {
+    let path = Path::new(file);
+    let base = sources.locate(path, &text.referenced);
+    let (Some(src), Some(start)) = (sources.get(path), base.offset) else {
+        return base;
+    };
+    let (line_in_value, col_in_value) = line_col(&text.value, at);
+    let rest = &src[start.min(src.len())..];
+    let mut loc = if rest.starts_with('|') || rest.starts_with('>') {
+        let first = start + rest.find('\n').map_or(rest.len(), |i| i + 1);
+        let indent = src[first..].chars().take_while(|c| *c == ' ').count();
+        let (line, _) = line_col(src, first);
+        Location::new(path, line + line_in_value - 1, indent + col_in_value)
+    } else {
+        let quote = usize::from(rest.starts_with('"') || rest.starts_with('\''));
+        Location::new(
+            path,
+            base.line + line_in_value - 1,
+            base.column + quote + col_in_value - 1,
+        )
+    };
+    loc.offset = crate::diag::offset_of(src, loc.line, loc.column);
+    loc.len = text.value[at.min(text.value.len())..]
+        .chars()
+        .next()
+        .map_or(0, char::len_utf8);
+    loc
+}

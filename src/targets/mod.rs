@@ -1,0 +1,46 @@
+//! Stage 4, targets: what pressroom can build. Each target turns loaded
+//! content into template data; the pipeline typesets and writes it.
+
+pub mod notice;
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A buildable output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// `output/notice.pdf`: the formal notice with its plan and attachments.
+    Notice,
+}
+
+impl Target {
+    /// Every target, in build order.
+    pub const ALL: [Target; 1] = [Target::Notice];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Notice => "notice",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Target::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+                format!("unknown target `{s}` (known: {})", names.join(", "))
+            })
+    }
+}

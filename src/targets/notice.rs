@@ -1,0 +1,372 @@
+//! The notice target: turns the campaign and the notice file into the data
+//! `templates/notice.typ` receives — every text rendered, numbered and
+//! resolved, nothing left for the template to look up.
+
+use serde_json::{Value as Json, json};
+
+use crate::content::model::{AttachmentTable, Responsible, Step};
+use crate::content::{CAMPAIGN_FILE, Content, NOTICE_FILE};
+use crate::render::Renderer;
+use crate::render::richtext::{self, Block, Inline};
+
+/// The template file of the notice.
+pub const TEMPLATE: &str = "notice.typ";
+
+/// Chinese numerals for section numbers: 1 → 一, 12 → 十二.
+pub fn cn_number(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_owned(),
+        10 => "十".to_owned(),
+        11..=19 => format!("十{}", DIGITS[n % 10]),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[n / 10],
+            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+/// The data for the notice template. Template errors in content are left in
+/// `renderer.diags`.
+pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
+    let c = &content.campaign;
+    let n = &content.notice;
+
+    // The plan's title is used in the notice and the plan's own text.
+    let plan_title_lines: Vec<String> = n
+        .enclosure
+        .iter()
+        .flat_map(|e| e.title.iter())
+        .map(|t| r.text(NOTICE_FILE, t, &[]))
+        .collect();
+    if !plan_title_lines.is_empty() {
+        r.set("plan_title", json!(plan_title_lines.concat()));
+    }
+
+    let issuers: Vec<String> = n
+        .issuers
+        .iter()
+        .map(|t| r.text(NOTICE_FILE, t, &[]))
+        .collect();
+    let number = format!(
+        "{}〔{}〕{}号",
+        r.text(NOTICE_FILE, &n.number.agency, &[]),
+        c.year.value,
+        n.number
+            .sequence
+            .as_ref()
+            .map(|s| s.value)
+            .unwrap_or_default()
+    );
+    let header = json!({
+        "copy_number": n.copy_number.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
+        "secrecy": n.secrecy.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
+        "urgency": n.urgency.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
+        "issuers": issuers,
+        "mark_suffix": n.mark_suffix.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
+        "number": number,
+        "signers": n.signers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect::<Vec<_>>(),
+    });
+
+    let enclosure = n.enclosure.as_ref().map(|e| {
+        let mut body = r.rich(NOTICE_FILE, &e.preamble, &[]);
+        for (i, section) in e.sections.iter().enumerate() {
+            body.push(heading(
+                1,
+                format!("{}、", cn_number(i + 1)),
+                r.text(NOTICE_FILE, &section.title, &[]),
+            ));
+            if let Some(text) = &section.text {
+                body.extend(r.rich(NOTICE_FILE, text, &[]));
+            }
+            if section.schedule {
+                body.extend(schedule(content, r));
+            }
+        }
+        json!({ "title": plan_title_lines, "body": body })
+    });
+
+    let attachments: Vec<Json> = n
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| match a.table.value {
+            AttachmentTable::LeadingGroup => {
+                let g = &c.leading_group;
+                let rows: Vec<Json> = g
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let post = match (&m.post, &m.department, &m.township) {
+                            (Some(p), _, _) => r.text(CAMPAIGN_FILE, p, &[]),
+                            (None, Some(d), _) => {
+                                format!("{}{}", department(content, &d.value), title_of(m))
+                            }
+                            (None, None, Some(t)) => format!("{}{}", t.value, title_of(m)),
+                            (None, None, None) => String::new(),
+                        };
+                        json!({ "role": m.role.value, "name": m.name.value, "post": post })
+                    })
+                    .collect();
+                json!({
+                    "number": i + 1,
+                    "kind": "leading_group",
+                    "title": r.text(CAMPAIGN_FILE, &g.title, &[]),
+                    "rows": rows,
+                    "note": r.rich(CAMPAIGN_FILE, &g.note, &[]),
+                })
+            }
+        })
+        .collect();
+
+    let signature = json!({
+        "issuers": issuers_for_signature(&n.issuers, r),
+        "date": n.signature.date.value.chinese(),
+        "seal": n.signature.seal.as_ref().map(|s| format!("/{}", s.value.trim_start_matches("./"))),
+    });
+
+    let cc: Vec<String> = n
+        .imprint
+        .cc
+        .iter()
+        .map(|t| r.text(NOTICE_FILE, t, &[]))
+        .collect();
+    let printer = match &n.imprint.printer {
+        Some(p) => r.text(NOTICE_FILE, p, &[]),
+        None => c.office.value.clone(),
+    };
+    let imprint = json!({
+        "cc": if cc.is_empty() { Json::Null } else { json!(format!("{}。", cc.join("，"))) },
+        "printer": printer,
+        "date": format!("{}印发", n.imprint.date.value.chinese()),
+    });
+
+    json!({
+        "header": header,
+        "title": n.title.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect::<Vec<_>>(),
+        "recipients": r.text(NOTICE_FILE, &n.recipients, &[]),
+        "body": r.rich(NOTICE_FILE, &n.body, &[]),
+        "signature": signature,
+        "note": n.note.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
+        "enclosure": enclosure,
+        "attachments": attachments,
+        "imprint": imprint,
+    })
+}
+
+fn issuers_for_signature(issuers: &[crate::content::Text], r: &mut Renderer<'_>) -> Vec<String> {
+    issuers
+        .iter()
+        .map(|t| r.text(NOTICE_FILE, t, &[]))
+        .collect()
+}
+
+fn title_of(m: &crate::content::model::Member) -> &str {
+    m.title.as_ref().map_or("", |t| t.value.as_str())
+}
+
+/// The full name of a department by its short name.
+fn department(content: &Content, key: &str) -> String {
+    content
+        .campaign
+        .departments
+        .iter()
+        .find(|(k, _)| k.value == key)
+        .map_or_else(|| key.to_owned(), |(_, v)| v.value.clone())
+}
+
+fn heading(level: u8, number: String, text: String) -> Block {
+    Block::Heading {
+        level,
+        number,
+        head: vec![Inline {
+            text,
+            strong: false,
+        }],
+        body: Vec::new(),
+    }
+}
+
+/// 二、工作安排: phases as （一）…, steps as 1. …, each step's timing after its
+/// title and its responsible units after its text.
+fn schedule(content: &Content, r: &mut Renderer<'_>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for (i, phase) in content.campaign.phases.iter().enumerate() {
+        let phase_json = json!({
+            "name": phase.name.value,
+            "end": phase.end.as_ref().map(|e| e.value.to_string()),
+        });
+        let name = r.text(CAMPAIGN_FILE, &phase.name, &[]);
+        blocks.push(heading(2, format!("（{}）", cn_number(i + 1)), name));
+        if let Some(text) = &phase.text {
+            blocks.extend(r.rich(CAMPAIGN_FILE, text, &[("phase", phase_json.clone())]));
+        }
+        for (j, step) in phase.steps.iter().enumerate() {
+            let step_json = json!({
+                "title": step.title.value,
+                "due": step.due.as_ref().map(|d| d.value.to_string()),
+                "from": step.from.as_ref().map(|d| d.value.to_string()),
+                "to": step.to.as_ref().map(|d| d.value.to_string()),
+            });
+            let extra = [("phase", phase_json.clone()), ("step", step_json)];
+            let title = r.text(CAMPAIGN_FILE, &step.title, &extra);
+            blocks.push(heading(
+                3,
+                format!("{}.", j + 1),
+                format!("{title}{}", timing(step, r)),
+            ));
+            let mut text = r.rich(CAMPAIGN_FILE, &step.text, &extra);
+            if let Some(resp) = &step.responsible {
+                let line = format!("（责任单位：{}）", responsible(content, resp, r));
+                match text.last_mut() {
+                    Some(Block::Par { inlines }) => inlines.push(Inline {
+                        text: line,
+                        strong: false,
+                    }),
+                    _ => text.push(Block::Par {
+                        inlines: vec![Inline {
+                            text: line,
+                            strong: false,
+                        }],
+                    }),
+                }
+            }
+            blocks.extend(text);
+        }
+    }
+    blocks
+}
+
+/// The step's timing in parentheses, as the plan prints it.
+pub fn timing(step: &Step, r: &mut Renderer<'_>) -> String {
+    if let Some(due) = &step.due {
+        return format!("（{}前）", due.value.month_day());
+    }
+    if let Some(from) = &step.from {
+        if let Some(to) = &step.to {
+            let end = if to.value.year == from.value.year {
+                to.value.month_day()
+            } else {
+                to.value.chinese()
+            };
+            return format!("（{}至{}）", from.value.chinese(), end);
+        }
+        if let Some(until) = &step.until {
+            return format!(
+                "（{}至{}）",
+                from.value.chinese(),
+                r.text(CAMPAIGN_FILE, until, &[])
+            );
+        }
+        return format!("（{}起）", from.value.chinese());
+    }
+    match &step.when {
+        Some(when) => format!("（{}）", r.text(CAMPAIGN_FILE, when, &[])),
+        None => String::new(),
+    }
+}
+
+/// 责任单位: departments joined with 、 (plus 等部门), then other units after ，.
+pub fn responsible(content: &Content, resp: &Responsible, r: &mut Renderer<'_>) -> String {
+    let mut groups = Vec::new();
+    if !resp.departments.is_empty() {
+        let names: Vec<String> = resp
+            .departments
+            .iter()
+            .map(|d| department(content, &d.value))
+            .collect();
+        groups.push(format!(
+            "{}{}",
+            names.join("、"),
+            if resp.etc { "等部门" } else { "" }
+        ));
+    }
+    groups.extend(resp.others.iter().map(|o| r.text(CAMPAIGN_FILE, o, &[])));
+    groups.join("，")
+}
+
+/// All text in the data, for font coverage checks.
+pub fn collect_chars(value: &Json, out: &mut std::collections::BTreeSet<char>) {
+    match value {
+        Json::String(s) => out.extend(s.chars().filter(|c| !c.is_whitespace() && !c.is_control())),
+        Json::Array(items) => items.iter().for_each(|v| collect_chars(v, out)),
+        Json::Object(map) => map.values().for_each(|v| collect_chars(v, out)),
+        _ => {}
+    }
+}
+
+/// The characters each font role has to set in this notice.
+pub fn font_needs(data: &Json) -> crate::typeset::fonts::Needs {
+    use crate::typeset::fonts::Role;
+    let mut needs = crate::typeset::fonts::Needs::new();
+    let mut add = |role: Role, v: &Json| collect_chars(v, needs.entry(role).or_default());
+    add(Role::Body, data);
+    add(Role::Mark, &data["header"]["issuers"]);
+    add(Role::Mark, &data["header"]["mark_suffix"]);
+    add(Role::Mark, &data["title"]);
+    add(Role::Mark, &data["enclosure"]["title"]);
+    for a in data["attachments"].as_array().into_iter().flatten() {
+        add(Role::Mark, &a["title"]);
+    }
+    add(
+        Role::Hei,
+        &json!(["附件", data["header"]["secrecy"], data["header"]["urgency"]]),
+    );
+    add(Role::Kai, &data["header"]["signers"]);
+    add(Role::Song, &json!("—0123456789"));
+    for block in blocks(data) {
+        if let Json::Object(b) = block
+            && b.get("kind") == Some(&json!("heading"))
+        {
+            match b.get("level").and_then(Json::as_u64) {
+                Some(1) => add(Role::Hei, block),
+                Some(2) => add(Role::Kai, block),
+                _ => {}
+            }
+        }
+    }
+    needs
+}
+
+fn blocks(data: &Json) -> impl Iterator<Item = &Json> {
+    let body = data["body"].as_array().into_iter().flatten();
+    let enclosure = data["enclosure"]["body"].as_array().into_iter().flatten();
+    body.chain(enclosure)
+}
+
+/// Plain text of rendered blocks (for tests and lint).
+pub fn blocks_text(blocks: &[Block]) -> String {
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Par { inlines } => richtext::plain(inlines),
+            Block::Heading {
+                number, head, body, ..
+            } => {
+                format!("{number}{}{}", richtext::plain(head), richtext::plain(body))
+            }
+            Block::List { items } => items
+                .iter()
+                .map(|i| richtext::plain(i))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_section_numbers() {
+        assert_eq!(cn_number(1), "一");
+        assert_eq!(cn_number(10), "十");
+        assert_eq!(cn_number(12), "十二");
+        assert_eq!(cn_number(20), "二十");
+        assert_eq!(cn_number(23), "二十三");
+    }
+}

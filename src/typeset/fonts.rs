@@ -1,0 +1,375 @@
+//! Fonts by role. A notice needs five typefaces (小标宋, 仿宋, 黑体, 楷体,
+//! 宋体); each role has a list of families, official Windows names first and
+//! open fonts last, resolved once per run against the fonts actually present.
+//! A role only takes a font that has every character it must set: pressroom
+//! never prints a tofu box and never falls back silently.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use typst::text::{FontBook, FontStyle, FontVariant, FontWeight};
+use typst_kit::fonts::{FontPath, FontStore};
+
+use crate::diag::{Diagnostic, Msg};
+use crate::msg;
+
+/// The typographic roles of an official document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// 小标宋: issuer mark and titles.
+    Mark,
+    /// 仿宋: body text.
+    Body,
+    /// 黑体: level-1 headings, the 附件 label.
+    Hei,
+    /// 楷体: level-2 headings, signer names.
+    Kai,
+    /// 宋体: page numbers.
+    Song,
+}
+
+impl Role {
+    /// All roles, in the order they are reported.
+    pub const ALL: [Role; 5] = [Role::Mark, Role::Body, Role::Hei, Role::Kai, Role::Song];
+
+    /// The key templates use (`fonts.body`…).
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Mark => "mark",
+            Role::Body => "body",
+            Role::Hei => "hei",
+            Role::Kai => "kai",
+            Role::Song => "song",
+        }
+    }
+
+    /// The role's Chinese name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Mark => "小标宋",
+            Role::Body => "仿宋",
+            Role::Hei => "黑体",
+            Role::Kai => "楷体",
+            Role::Song => "宋体",
+        }
+    }
+
+    /// Families to try, with the weight to take from each. The first entry
+    /// (or entries) are the official fonts; the rest stand in for them.
+    pub fn candidates(self) -> &'static [(&'static str, u16)] {
+        match self {
+            Role::Mark => &[
+                ("FZXiaoBiaoSong-B05S", 400),
+                ("FZXiaoBiaoSong-B05", 400),
+                ("方正小标宋简体", 400),
+                ("FandolSong", 700),
+                ("Noto Serif CJK SC", 900),
+                ("Source Han Serif SC", 900),
+            ],
+            Role::Body => &[
+                ("FangSong_GB2312", 400),
+                ("仿宋_GB2312", 400),
+                ("FangSong", 400),
+                ("仿宋", 400),
+                ("FandolFang R", 400),
+                ("FandolFang", 400),
+                ("Noto Serif CJK SC", 400),
+            ],
+            Role::Hei => &[
+                ("SimHei", 400),
+                ("黑体", 400),
+                ("FandolHei", 400),
+                ("Noto Sans CJK SC", 400),
+                ("Source Han Sans SC", 400),
+            ],
+            Role::Kai => &[
+                ("KaiTi_GB2312", 400),
+                ("楷体_GB2312", 400),
+                ("KaiTi", 400),
+                ("楷体", 400),
+                ("FandolKai", 400),
+                ("AR PL UKai CN", 400),
+                ("LXGW WenKai", 400),
+            ],
+            Role::Song => &[
+                ("SimSun", 400),
+                ("宋体", 400),
+                ("FandolSong", 400),
+                ("Noto Serif CJK SC", 400),
+                ("Source Han Serif SC", 400),
+            ],
+        }
+    }
+
+    /// How many leading candidates are the official fonts.
+    fn official_count(self) -> usize {
+        match self {
+            Role::Mark => 3,
+            Role::Body | Role::Kai => 4,
+            Role::Hei | Role::Song => 2,
+        }
+    }
+}
+
+/// Where a font was found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The project's `fonts/` folder.
+    Project,
+    /// A folder named with `--font-path` or `PRESSROOM_FONT_PATH`.
+    FontPath,
+    /// The operating system's fonts.
+    System,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match (self, crate::diag::lang()) {
+            (Origin::Project, crate::diag::Lang::Zh) => "项目 fonts/ 目录",
+            (Origin::Project, crate::diag::Lang::En) => "project fonts/",
+            (Origin::FontPath, crate::diag::Lang::Zh) => "--font-path 目录",
+            (Origin::FontPath, crate::diag::Lang::En) => "--font-path",
+            (Origin::System, crate::diag::Lang::Zh) => "系统字体",
+            (Origin::System, crate::diag::Lang::En) => "system",
+        })
+    }
+}
+
+/// Where to look for fonts.
+#[derive(Clone, Debug, Default)]
+pub struct FontOptions {
+    /// Extra folders, searched after the project's `fonts/`.
+    pub paths: Vec<PathBuf>,
+    /// Whether to search the system's fonts too.
+    pub system: bool,
+}
+
+/// Every font found, in priority order, and where each came from.
+pub struct FontSet {
+    /// The loaded-on-demand fonts, indexed like the book.
+    pub store: FontStore,
+    /// For each font index: its file and where it was found.
+    pub files: Vec<(PathBuf, Origin)>,
+}
+
+impl FontSet {
+    /// Searches the project's `fonts/`, then `options.paths`, then (if asked)
+    /// the system.
+    pub fn discover(project: &Path, options: &FontOptions) -> Self {
+        let mut set = FontSet {
+            store: FontStore::new(),
+            files: Vec::new(),
+        };
+        let project_fonts = project.join("fonts");
+        if project_fonts.is_dir() {
+            set.add(typst_kit::fonts::scan(&project_fonts), Origin::Project);
+        }
+        for dir in &options.paths {
+            set.add(typst_kit::fonts::scan(dir), Origin::FontPath);
+        }
+        if options.system {
+            set.add(typst_kit::fonts::system(), Origin::System);
+        }
+        set
+    }
+
+    fn add(
+        &mut self,
+        fonts: impl Iterator<Item = (FontPath, typst::text::FontInfo)>,
+        origin: Origin,
+    ) {
+        for (path, info) in fonts {
+            self.files.push((path.path.clone(), origin.clone()));
+            self.store.push((path, info));
+        }
+    }
+
+    /// The font book.
+    pub fn book(&self) -> &FontBook {
+        self.store.book()
+    }
+}
+
+/// The font chosen for a role.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// The role.
+    pub role: Role,
+    /// Family name as typst knows it.
+    pub family: String,
+    /// Weight to request.
+    pub weight: u16,
+    /// Font file.
+    pub path: PathBuf,
+    /// Where it was found.
+    pub origin: Origin,
+    /// Whether it is one of the official fonts (not a stand-in).
+    pub official: bool,
+}
+
+/// The font of every role.
+#[derive(Clone, Debug)]
+pub struct RoleFonts {
+    /// One entry per role, in [`Role::ALL`] order.
+    pub roles: Vec<Resolved>,
+}
+
+impl RoleFonts {
+    /// The font of one role.
+    pub fn get(&self, role: Role) -> &Resolved {
+        &self.roles[Role::ALL.iter().position(|r| *r == role).unwrap_or(0)]
+    }
+
+    /// Which role a family serves (the first that uses it).
+    pub fn role_of(&self, family: &str) -> Option<Role> {
+        self.roles
+            .iter()
+            .find(|r| r.family.eq_ignore_ascii_case(family))
+            .map(|r| r.role)
+    }
+
+    /// `{ body: { family, weight }, … }` for templates.
+    pub fn to_json(&self) -> serde_json::Value {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .roles
+            .iter()
+            .map(|r| {
+                (
+                    r.role.key().to_owned(),
+                    serde_json::json!({ "family": r.family, "weight": r.weight }),
+                )
+            })
+            .collect();
+        serde_json::Value::Object(map)
+    }
+}
+
+/// The characters each role must be able to set.
+pub type Needs = std::collections::BTreeMap<Role, BTreeSet<char>>;
+
+/// Chooses a font for every role: the first candidate present whose
+/// coverage includes all of the role's characters. Roles that no font can
+/// serve become errors naming the missing characters.
+pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic>> {
+    let book = set.book();
+    let mut roles = Vec::new();
+    let mut errors = Vec::new();
+    for role in Role::ALL {
+        let need = needs.get(&role).cloned().unwrap_or_default();
+        let mut best: Option<(usize, Vec<char>, &str, u16, usize)> = None;
+        let mut chosen = None;
+        for (rank, (family, weight)) in role.candidates().iter().enumerate() {
+            let variant = FontVariant {
+                style: FontStyle::Normal,
+                weight: FontWeight::from_number(*weight),
+                stretch: Default::default(),
+            };
+            let Some(index) = book.select(&family.to_lowercase(), variant) else {
+                continue;
+            };
+            let Some(info) = book.info(index) else {
+                continue;
+            };
+            // `select` returns the nearest weight; a regular face must not
+            // stand in where a bold one was asked for.
+            if info.variant.weight.to_number().abs_diff(*weight) > 150 {
+                continue;
+            }
+            let missing: Vec<char> = need
+                .iter()
+                .copied()
+                .filter(|c| !info.coverage.contains(*c as u32))
+                .collect();
+            if missing.is_empty() {
+                chosen = Some((index, family, *weight, rank));
+                break;
+            }
+            if best.as_ref().is_none_or(|b| missing.len() < b.1.len()) {
+                best = Some((index, missing, family, *weight, rank));
+            }
+        }
+        match chosen {
+            Some((index, family, weight, rank)) => {
+                let (path, origin) = set.files[index].clone();
+                roles.push(Resolved {
+                    role,
+                    family: book
+                        .info(index)
+                        .map_or_else(|| (*family).to_owned(), |i| i.family.clone()),
+                    weight,
+                    path,
+                    origin,
+                    official: rank < role.official_count(),
+                });
+            }
+            None => errors.push(missing_font(role, best.map(|b| (b.1, b.2)))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(RoleFonts { roles })
+    } else {
+        Err(errors)
+    }
+}
+
+fn missing_font(role: Role, best: Option<(Vec<char>, &str)>) -> Diagnostic {
+    let tried: Vec<&str> = role.candidates().iter().map(|c| c.0).collect();
+    let install = msg!(
+        "请安装含这些字的字体并放入项目的 fonts/ 目录，或安装 Debian 软件包 fonts-noto-cjk（或运行 README 中的构建命令自动获取 Fandol 字体）。已尝试：{}",
+        "put a font that has these characters into the project's fonts/ folder, or install Debian's fonts-noto-cjk (the README's build command fetches the Fandol fonts). Tried: {}",
+        tried.join(", ")
+    );
+    let message: Msg = match best {
+        Some((missing, family)) => {
+            let list: Vec<String> = missing
+                .iter()
+                .take(12)
+                .map(|c| format!("“{c}”(U+{:04X})", *c as u32))
+                .collect();
+            msg!(
+                "{}字体缺字：没有一种可用字体包含 {}（最接近的 {} 缺 {} 个字）",
+                "no font for the {} role has {} (the closest, {}, lacks {} characters)",
+                role.name(),
+                list.join(" "),
+                family,
+                missing.len()
+            )
+        }
+        None => msg!(
+            "找不到{}字体：系统和项目中都没有可用的中文字体",
+            "no font found for the {} role: neither the project nor the system has a usable CJK font",
+            role.name()
+        ),
+    };
+    Diagnostic::error("fonts/missing", message).hint(install)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_lists_official_fonts_before_open_ones() {
+        for role in Role::ALL {
+            let names: Vec<&str> = role.candidates().iter().map(|c| c.0).collect();
+            let first_open = names
+                .iter()
+                .position(|n| n.starts_with("Fandol"))
+                .expect("an open font");
+            assert_eq!(first_open, role.official_count(), "{role:?}");
+            assert!(
+                names
+                    .iter()
+                    .any(|n| n.starts_with("Noto") || n.contains("Source") || n.contains("AR PL"))
+            );
+        }
+    }
+
+    #[test]
+    fn reports_missing_characters_with_codepoints() {
+        let d = missing_font(Role::Body, Some((vec!['𠀀'], "FandolFang R")));
+        assert!(d.message.en.contains("U+20000"), "{}", d.message.en);
+        assert!(d.hint.expect("hint").en.contains("fonts-noto-cjk"));
+    }
+}

@@ -1,0 +1,212 @@
+//! The typst `World` pressroom compiles in: a shared, long-lived engine
+//! (library, fonts) and a light per-document world holding that document's
+//! generated entry point and data. Templates come from the project's
+//! `templates/` when present, else from the binary. Other files are read only
+//! from inside the project.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use super::fonts::FontSet;
+
+/// Default templates, compiled into the binary.
+pub const EMBEDDED_TEMPLATES: &[(&str, &str)] =
+    &[("notice.typ", include_str!("../../templates/notice.typ"))];
+
+/// Virtual path of the generated entry point.
+pub const MAIN_PATH: &str = "/__main__.typ";
+/// Virtual path of the document's data.
+pub const DATA_PATH: &str = "/__data__.json";
+
+/// File ids live for the whole process; intern the fixed ones once.
+static FIXED_IDS: LazyLock<(FileId, FileId)> =
+    LazyLock::new(|| (project_id(MAIN_PATH), project_id(DATA_PATH)));
+
+fn project_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path)
+        .unwrap_or_else(|_| VirtualPath::new("/").expect("root path is valid"));
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+/// What stays the same for every document of a run.
+pub struct Engine {
+    library: LazyHash<Library>,
+    fonts: FontSet,
+    root: PathBuf,
+    canonical_root: PathBuf,
+    templates: HashMap<String, (String, Origin)>,
+    sources: Mutex<HashMap<FileId, Source>>,
+}
+
+/// Where a template came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Built into pressroom.
+    Embedded,
+    /// The project's `templates/` folder.
+    Project,
+}
+
+impl Engine {
+    /// An engine for the project at `root`, with its fonts.
+    pub fn new(root: &Path, fonts: FontSet) -> std::io::Result<Self> {
+        let canonical_root = root.canonicalize()?;
+        let mut templates: HashMap<String, (String, Origin)> = EMBEDDED_TEMPLATES
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), ((*t).to_owned(), Origin::Embedded)))
+            .collect();
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            for entry in std::fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.extension().is_some_and(|e| e == "typ")
+                    && let Some(name) = path.file_name().and_then(|n| n.to_str())
+                    && inside(&canonical_root, &path)
+                {
+                    let text = std::fs::read_to_string(&path)?;
+                    templates.insert(name.to_owned(), (text, Origin::Project));
+                }
+            }
+        }
+        Ok(Self {
+            library: LazyHash::new(Library::default()),
+            fonts,
+            root: root.to_path_buf(),
+            canonical_root,
+            templates,
+            sources: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The fonts found for this run.
+    pub fn fonts(&self) -> &FontSet {
+        &self.fonts
+    }
+
+    /// The project folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the template `name` comes from, if it exists.
+    pub fn template_origin(&self, name: &str) -> Option<Origin> {
+        self.templates.get(name).map(|t| t.1)
+    }
+
+    /// The text of a template, for diagnostics.
+    pub fn template_text(&self, name: &str) -> Option<&str> {
+        self.templates.get(name).map(|t| t.0.as_str())
+    }
+
+    /// A world for one document: `entry` is typst source that imports a
+    /// template; `data` is the JSON the template receives.
+    pub fn world<'a>(&'a self, entry: &str, data: Vec<u8>, today: Datetime) -> DocWorld<'a> {
+        let (main, data_id) = *FIXED_IDS;
+        DocWorld {
+            engine: self,
+            main: Source::new(main, entry.to_owned()),
+            data_id,
+            data: Bytes::new(data),
+            today,
+        }
+    }
+
+    /// Reads a project file, refusing anything that resolves outside it.
+    fn project_file(&self, vpath: &VirtualPath) -> FileResult<Vec<u8>> {
+        let path = vpath
+            .realize(&self.root)
+            .map_err(|_| FileError::AccessDenied)?;
+        if !inside(&self.canonical_root, &path) {
+            return Err(FileError::AccessDenied);
+        }
+        std::fs::read(&path).map_err(|e| FileError::from_io(e, &path))
+    }
+
+    fn template_source(&self, id: FileId) -> Option<Source> {
+        let name = id.vpath().get_without_slash().strip_prefix("templates/")?;
+        let text = &self.templates.get(name)?.0;
+        let mut cache = self.sources.lock().ok()?;
+        let source = cache
+            .entry(id)
+            .or_insert_with(|| Source::new(id, text.clone()));
+        Some(source.clone())
+    }
+}
+
+/// Whether `path` exists and, with symlinks resolved, lies inside `root`.
+pub fn inside(canonical_root: &Path, path: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|p| p.starts_with(canonical_root))
+}
+
+/// The world of one document.
+pub struct DocWorld<'a> {
+    engine: &'a Engine,
+    main: Source,
+    data_id: FileId,
+    data: Bytes,
+    today: Datetime,
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.engine.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.engine.fonts.store.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            return Ok(self.main.clone());
+        }
+        if id.root() != &VirtualRoot::Project {
+            return Err(FileError::AccessDenied);
+        }
+        if let Some(source) = self.engine.template_source(id) {
+            return Ok(source);
+        }
+        let bytes = self.file(id)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_owned()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            return Ok(self.data.clone());
+        }
+        if id.root() != &VirtualRoot::Project {
+            return Err(FileError::AccessDenied);
+        }
+        if let Some(source) = self.engine.template_source(id) {
+            return Ok(Bytes::from_string(source));
+        }
+        self.engine.project_file(id.vpath()).map(Bytes::new)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.engine.fonts.store.font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+/// A project-relative path for a file id, for diagnostics.
+pub fn display_path(id: FileId) -> PathBuf {
+    PathBuf::from(id.vpath().get_without_slash())
+}
