@@ -89,11 +89,7 @@ pub struct TypesetNotice {
 
 /// Loads content, or fails with every problem found.
 pub fn load(root: &Path) -> Result<Content, Failure> {
-    content::load(root).map_err(|(diags, sources)| Failure {
-        kind: FailureKind::Content,
-        diags,
-        sources,
-    })
+    content::load(root).map_err(|(diags, sources)| Failure { kind: FailureKind::Content, diags, sources })
 }
 
 /// Runs the whole build described by `config`.
@@ -101,8 +97,8 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     let started = Instant::now();
     let content = load(&config.root)?;
     let font_set = FontSet::discover(&config.root, &config.fonts);
-    let engine = Engine::new(&config.root, font_set)
-        .map_err(|e| io_failure(&config.root, &e, &content.sources))?;
+    let engine =
+        Engine::new(&config.root, font_set).map_err(|e| io_failure(&config.root, &e, &content.sources))?;
     crate::output::clean_stale(&config.out_dir);
 
     let mut outputs = Vec::new();
@@ -113,20 +109,14 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
             Target::Notice => {
                 let typeset = typeset_notice(&content, &engine)?;
                 let date = pdf_date(&content);
-                let pdf = typeset::export_pdf(&typeset.document, "pressroom-notice", date)
-                    .map_err(|diags| Failure {
-                        kind: FailureKind::Content,
-                        diags,
-                        sources: content.sources.clone(),
+                let pdf =
+                    typeset::export_pdf(&typeset.document, "pressroom-notice", date).map_err(|diags| {
+                        Failure { kind: FailureKind::Content, diags, sources: content.sources.clone() }
                     })?;
                 let path = config.out_dir.join("notice.pdf");
                 crate::output::write_atomic(&path, &pdf)
                     .map_err(|e| io_failure(&path, &e, &content.sources))?;
-                outputs.push(Output {
-                    path,
-                    pages: typeset.document.pages().len(),
-                    bytes: pdf.len(),
-                });
+                outputs.push(Output { path, pages: typeset.document.pages().len(), bytes: pdf.len() });
                 warnings.extend(typeset.warnings);
                 role_fonts = Some(typeset.fonts);
             }
@@ -136,13 +126,7 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
         Some(f) => f,
         None => resolve_fonts(&engine, &content, &json!({}))?,
     };
-    Ok(Report {
-        outputs,
-        warnings,
-        fonts,
-        sources: content.sources,
-        elapsed: started.elapsed(),
-    })
+    Ok(Report { outputs, warnings, fonts, sources: content.sources, elapsed: started.elapsed() })
 }
 
 /// The date written into PDFs and served as typst's "today":
@@ -152,11 +136,7 @@ pub fn pdf_date(content: &Content) -> crate::content::date::Date {
 }
 
 fn source_date_epoch() -> Option<crate::content::date::Date> {
-    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()?;
     let days = secs.div_euclid(86_400);
     // Civil date from days since the epoch (Howard Hinnant's algorithm).
     let z = days + 719_468;
@@ -172,11 +152,7 @@ fn source_date_epoch() -> Option<crate::content::date::Date> {
 }
 
 /// Resolves role fonts against what `data` needs.
-fn resolve_fonts(
-    engine: &Engine,
-    content: &Content,
-    data: &serde_json::Value,
-) -> Result<RoleFonts, Failure> {
+fn resolve_fonts(engine: &Engine, content: &Content, data: &serde_json::Value) -> Result<RoleFonts, Failure> {
     fonts::resolve(engine.fonts(), &notice::font_needs(data)).map_err(|diags| Failure {
         kind: FailureKind::Environment,
         diags: locate_chars(diags, content),
@@ -192,12 +168,7 @@ fn locate_chars(diags: Diagnostics, content: &Content) -> Diagnostics {
             if d.location.is_some() {
                 return d;
             }
-            let ch = d
-                .message
-                .en
-                .split('“')
-                .nth(1)
-                .and_then(|s| s.chars().next());
+            let ch = d.message.en.split('“').nth(1).and_then(|s| s.chars().next());
             let Some(ch) = ch else { return d };
             for file in [content::CAMPAIGN_FILE, content::NOTICE_FILE] {
                 if let Some(text) = content.sources.get(Path::new(file))
@@ -219,11 +190,7 @@ fn locate_chars(diags: Diagnostics, content: &Content) -> Diagnostics {
 /// at the foot of an even page; where the first layout puts it on an odd page,
 /// the notice is laid out once more with a page (or a blank page) added.
 pub fn typeset_notice(content: &Content, engine: &Engine) -> Result<TypesetNotice, Failure> {
-    let failure = |kind, diags| Failure {
-        kind,
-        diags,
-        sources: content.sources.clone(),
-    };
+    let failure = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let mut renderer = Renderer::new(&content.campaign, &content.sources);
     let mut data = notice::data(content, &mut renderer);
     if !renderer.diags.is_empty() {
@@ -234,16 +201,11 @@ pub fn typeset_notice(content: &Content, engine: &Engine) -> Result<TypesetNotic
     let today = datetime(pdf_date(content)).ok_or_else(|| {
         failure(
             FailureKind::Content,
-            vec![Diagnostic::error(
-                "content/date",
-                msg!("日期无效", "invalid date"),
-            )],
+            vec![Diagnostic::error("content/date", msg!("日期无效", "invalid date"))],
         )
     })?;
-    let entry = format!(
-        "#import \"/templates/{}\": notice\n#notice(json(\"/__data__.json\"))\n",
-        notice::TEMPLATE
-    );
+    let entry =
+        format!("#import \"/templates/{}\": notice\n#notice(json(\"/__data__.json\"))\n", notice::TEMPLATE);
 
     let layout = |mode: &str, data: &mut serde_json::Value| {
         data["imprint_mode"] = json!(mode);
@@ -263,14 +225,8 @@ pub fn typeset_notice(content: &Content, engine: &Engine) -> Result<TypesetNotic
     if !missing.is_empty() {
         return Err(failure(FailureKind::Content, missing));
     }
-    warnings
-        .retain(|w| w.code != "template/typst" || !w.message.en.contains("unknown font family"));
-    Ok(TypesetNotice {
-        document,
-        data,
-        warnings,
-        fonts: roles,
-    })
+    warnings.retain(|w| w.code != "template/typst" || !w.message.en.contains("unknown font family"));
+    Ok(TypesetNotice { document, data, warnings, fonts: roles })
 }
 
 /// Where the 版记 landed on an odd page: `next` moves it to the following
@@ -289,10 +245,7 @@ fn imprint_fix(doc: &PagedDocument) -> Option<&'static str> {
 fn with_templates(sources: &Sources, engine: &Engine) -> Sources {
     let mut sources = sources.clone();
     if let Some(text) = engine.template_text(notice::TEMPLATE) {
-        sources.insert(
-            PathBuf::from("templates").join(notice::TEMPLATE),
-            text.to_owned(),
-        );
+        sources.insert(PathBuf::from("templates").join(notice::TEMPLATE), text.to_owned());
     }
     sources
 }
@@ -302,12 +255,7 @@ fn io_failure(path: &Path, err: &std::io::Error, sources: &Sources) -> Failure {
         kind: FailureKind::Environment,
         diags: vec![Diagnostic::error(
             "io",
-            msg!(
-                "无法写入或读取 {}：{}",
-                "cannot read or write {}: {}",
-                path.display(),
-                err
-            ),
+            msg!("无法写入或读取 {}：{}", "cannot read or write {}: {}", path.display(), err),
         )],
         sources: sources.clone(),
     }
@@ -319,11 +267,10 @@ pub fn font_report(root: &Path, options: &FontOptions) -> Result<(RoleFonts, Fon
     let engine_fonts = FontSet::discover(root, options);
     let mut renderer = Renderer::new(&content.campaign, &content.sources);
     let data = notice::data(&content, &mut renderer);
-    let roles =
-        fonts::resolve(&engine_fonts, &notice::font_needs(&data)).map_err(|diags| Failure {
-            kind: FailureKind::Environment,
-            diags: locate_chars(diags, &content),
-            sources: content.sources.clone(),
-        })?;
+    let roles = fonts::resolve(&engine_fonts, &notice::font_needs(&data)).map_err(|diags| Failure {
+        kind: FailureKind::Environment,
+        diags: locate_chars(diags, &content),
+        sources: content.sources.clone(),
+    })?;
     Ok((roles, engine_fonts))
 }

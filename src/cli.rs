@@ -81,10 +81,7 @@ impl ProjectArgs {
         if let Some(env) = std::env::var_os("PRESSROOM_FONT_PATH") {
             paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
         }
-        FontOptions {
-            paths,
-            system: !self.no_system_fonts,
-        }
+        FontOptions { paths, system: !self.no_system_fonts }
     }
 }
 
@@ -97,17 +94,9 @@ pub fn main() -> ExitCode {
         None => diag::lang_from_env(),
     });
     match cli.command {
-        Command::Build {
-            targets,
-            project,
-            out,
-        } => {
+        Command::Build { targets, project, out } => {
             let out_dir = out.unwrap_or_else(|| project.project.join("output"));
-            let targets = if targets.is_empty() {
-                Target::ALL.to_vec()
-            } else {
-                targets
-            };
+            let targets = if targets.is_empty() { Target::ALL.to_vec() } else { targets };
             let config = BuildConfig {
                 root: project.project.clone(),
                 out_dir,
@@ -124,31 +113,26 @@ pub fn main() -> ExitCode {
         }
         Command::Check { project } => match build::load(&project.project) {
             Ok(content) => {
-                eprint!(
-                    "{}",
-                    diag::render(&content.warnings, &project.project, &content.sources)
-                );
+                eprint!("{}", diag::render(&content.warnings, &project.project, &content.sources));
                 println!("{}", tr("内容检查通过。", "content checked: no errors."));
                 ExitCode::SUCCESS
             }
             Err(failure) => fail(&failure, &project.project),
         },
-        Command::Fonts { project } => {
-            match build::font_report(&project.project, &project.font_options()) {
-                Ok((roles, set)) => {
-                    println!(
-                        "{}",
-                        tr(
-                            &format!("共找到 {} 个字体。", set.files.len()),
-                            &format!("{} fonts found.", set.files.len())
-                        )
-                    );
-                    print_fonts(&roles);
-                    ExitCode::SUCCESS
-                }
-                Err(failure) => fail(&failure, &project.project),
+        Command::Fonts { project } => match build::font_report(&project.project, &project.font_options()) {
+            Ok((roles, set)) => {
+                println!(
+                    "{}",
+                    tr(
+                        &format!("共找到 {} 个字体。", set.files.len()),
+                        &format!("{} fonts found.", set.files.len())
+                    )
+                );
+                print_fonts(&roles);
+                ExitCode::SUCCESS
             }
-        }
+            Err(failure) => fail(&failure, &project.project),
+        },
     }
 }
 

@@ -32,11 +32,7 @@ pub fn lang_from_env() -> Lang {
         .iter()
         .find_map(|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
         .unwrap_or_default();
-    if locale.starts_with("zh") {
-        Lang::Zh
-    } else {
-        Lang::En
-    }
+    if locale.starts_with("zh") { Lang::Zh } else { Lang::En }
 }
 
 /// A message that exists in both languages.
@@ -51,10 +47,7 @@ pub struct Msg {
 impl Msg {
     /// A message from its Chinese and English texts.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Self { zh: zh.into(), en: en.into() }
     }
 
     /// The text in the chosen language.
@@ -108,13 +101,7 @@ pub struct Location {
 impl Location {
     /// A location from a file and a 1-based line and column.
     pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
-        Self {
-            file: file.into(),
-            line,
-            column,
-            offset: None,
-            len: 0,
-        }
+        Self { file: file.into(), line, column, offset: None, len: 0 }
     }
 
     /// A whole-file location (used when no finer position exists).
@@ -151,24 +138,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error with a code and message.
     pub fn error(code: &'static str, message: Msg) -> Self {
-        Self {
-            severity: Severity::Error,
-            code,
-            message,
-            location: None,
-            hint: None,
-        }
+        Self { severity: Severity::Error, code, message, location: None, hint: None }
     }
 
     /// A warning with a code and message.
     pub fn warning(code: &'static str, message: Msg) -> Self {
-        Self {
-            severity: Severity::Warning,
-            code,
-            message,
-            location: None,
-            hint: None,
-        }
+        Self { severity: Severity::Warning, code, message, location: None, hint: None }
     }
 
     /// Attaches the place the problem is at.
@@ -194,9 +169,7 @@ pub type Diagnostics = Vec<Diagnostic>;
 
 /// Renders diagnostics with source snippets, reading each file once from `root`.
 pub fn render(diags: &[Diagnostic], root: &Path, sources: &dyn SourceLookup) -> String {
-    use miette::{
-        GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
-    };
+    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
         .with_links(false)
@@ -211,18 +184,14 @@ pub fn render(diags: &[Diagnostic], root: &Path, sources: &dyn SourceLookup) -> 
             Some(loc) => format!("{loc}: {}", d.message),
             None => d.message.to_string(),
         };
-        let mut report = MietteDiagnostic::new(title)
-            .with_code(d.code)
-            .with_severity(severity);
+        let mut report = MietteDiagnostic::new(title).with_code(d.code).with_severity(severity);
         if let Some(h) = &d.hint {
             report = report.with_help(h.to_string());
         }
         let mut text = String::new();
         let rendered = match d.location.as_ref().and_then(|loc| {
             let src = sources.text(&loc.file, root)?;
-            let offset = loc
-                .offset
-                .or_else(|| offset_of(&src, loc.line, loc.column))?;
+            let offset = loc.offset.or_else(|| offset_of(&src, loc.line, loc.column))?;
             Some((loc, src, offset))
         }) {
             Some((loc, src, offset)) => {
@@ -267,10 +236,7 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
         start += text[start..].find('\n')? + 1;
     }
     let line_text = &text[start..];
-    let col = line_text
-        .char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(line_text.len(), |(i, _)| i);
+    let col = line_text.char_indices().nth(column.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i);
     Some(start + col)
 }
 
@@ -285,10 +251,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// The candidate closest to `word` by edit distance, if it is close enough to
 /// be a likely typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -327,10 +290,7 @@ mod tests {
     #[test]
     fn suggests_close_department_names() {
         let names = ["区人力资源社会保障局", "区教育体育局"];
-        assert_eq!(
-            did_you_mean("区人力资源社保局", names),
-            Some("区人力资源社会保障局")
-        );
+        assert_eq!(did_you_mean("区人力资源社保局", names), Some("区人力资源社会保障局"));
         assert_eq!(did_you_mean("区财政局", names), None);
     }
 }

@@ -11,14 +11,9 @@ pub const TEMP_PREFIX: &str = ".pressroom-tmp-";
 
 /// Writes `bytes` to `path` atomically, creating the folder if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -49,9 +44,7 @@ mod tests {
         write_atomic(&path, b"old").expect("write");
         write_atomic(&path, b"new").expect("write");
         assert_eq!(std::fs::read(&path).expect("read"), b"new");
-        let names: Vec<_> = std::fs::read_dir(path.parent().expect("dir"))
-            .expect("list")
-            .collect();
+        let names: Vec<_> = std::fs::read_dir(path.parent().expect("dir")).expect("list").collect();
         assert_eq!(names.len(), 1);
     }
 }

@@ -39,27 +39,19 @@ fn pdf_bytes(objects: &[String]) -> Vec<u8> {
     }
     let xref = out.len();
     // Every xref entry is exactly 20 bytes, ending in space + newline.
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
     for offset in offsets {
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
+            .as_bytes(),
     );
     out
 }
 
 fn stream(content: &str) -> String {
-    format!(
-        "<< /Length {} >>\nstream\n{content}\nendstream",
-        content.len()
-    )
+    format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len())
 }
 
 fn write_sample(path: &Path) {
@@ -92,10 +84,7 @@ fn read_sample() -> Pdf {
 
 #[track_caller]
 fn assert_near(actual: f64, expected: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= 0.5,
-        "{what}: expected {expected}, got {actual}"
-    );
+    assert!((actual - expected).abs() <= 0.5, "{what}: expected {expected}, got {actual}");
 }
 
 #[test]
@@ -187,11 +176,7 @@ fn lines_group_and_sort() {
     assert_eq!(texts, ["HiWorldBold", "Big", "x"]);
     assert_near(lines[0].x0, 100.0, "HiWorld x0");
     assert_near(lines[0].baseline, 891.89 - 400.0, "HiWorld baseline");
-    assert!(
-        lines[0].glyphs[0]
-            .color
-            .approx_eq(Color::rgb(0.5, 0.5, 0.5), 0.01)
-    );
+    assert!(lines[0].glyphs[0].color.approx_eq(Color::rgb(0.5, 0.5, 0.5), 0.01));
     assert_near(lines[1].size(), 15.0, "size under a 1.5x CTM");
     assert_near(lines[1].x0, 150.0 - 50.0, "Big x0");
     assert_near(lines[1].baseline, 891.89 - 300.0, "Big baseline");
@@ -199,10 +184,7 @@ fn lines_group_and_sort() {
     assert!(pdf.page(2).line_containing("Wor").is_some());
     // The stroked run keeps its fill colour, not the blue stroke colour.
     let bold = &lines[0].glyphs[lines[0].glyphs.len() - 1];
-    assert!(
-        bold.color.approx_eq(Color::rgb(0.5, 0.5, 0.5), 0.01),
-        "{bold:?}"
-    );
+    assert!(bold.color.approx_eq(Color::rgb(0.5, 0.5, 0.5), 0.01), "{bold:?}");
 }
 
 #[test]
@@ -215,11 +197,5 @@ fn text_of_pages_and_document() {
 #[test]
 fn standard_fonts_are_not_embedded() {
     let pdf = read_sample();
-    assert_eq!(
-        pdf.fonts_embedded(),
-        [
-            (LONG_FONT.to_string(), false),
-            ("Helvetica".to_string(), false)
-        ]
-    );
+    assert_eq!(pdf.fonts_embedded(), [(LONG_FONT.to_string(), false), ("Helvetica".to_string(), false)]);
 }

@@ -47,11 +47,7 @@ impl Date {
     pub fn add_years(&self, years: i32) -> Self {
         let year = self.year + years;
         let day = self.day.min(days_in_month(year, self.month));
-        Self {
-            year,
-            month: self.month,
-            day,
-        }
+        Self { year, month: self.month, day }
     }
 
     /// Days since 1970-01-01 (negative before), for timestamps.
@@ -130,13 +126,7 @@ mod tests {
 
     #[test]
     fn counts_days_from_the_epoch() {
-        assert_eq!(
-            Date::parse("1970-01-01").expect("valid").days_since_epoch(),
-            0
-        );
-        assert_eq!(
-            Date::parse("2023-11-25").expect("valid").days_since_epoch(),
-            19_686
-        );
+        assert_eq!(Date::parse("1970-01-01").expect("valid").days_since_epoch(), 0);
+        assert_eq!(Date::parse("2023-11-25").expect("valid").days_since_epoch(), 19_686);
     }
 }

@@ -1,6 +1,7 @@
 //! Stage 1, content: reads the project's YAML files into typed values and
 //! validates them, reporting every problem with its file, line and column.
 
+pub mod assets;
 pub mod date;
 pub mod model;
 mod validate;
@@ -52,9 +53,7 @@ impl Sources {
 
 impl SourceLookup for Sources {
     fn text(&self, file: &Path, root: &Path) -> Option<String> {
-        self.get(file)
-            .map(str::to_owned)
-            .or_else(|| std::fs::read_to_string(root.join(file)).ok())
+        self.get(file).map(str::to_owned).or_else(|| std::fs::read_to_string(root.join(file)).ok())
     }
 }
 
@@ -79,23 +78,16 @@ pub struct Content {
 pub fn load(root: &Path) -> Result<Content, (Diagnostics, Sources)> {
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
-    let campaign =
-        read_yaml::<CampaignFile>(root, Path::new(CAMPAIGN_FILE), &mut sources, &mut diags);
+    let campaign = read_yaml::<CampaignFile>(root, Path::new(CAMPAIGN_FILE), &mut sources, &mut diags);
     let notice = read_yaml::<NoticeFile>(root, Path::new(NOTICE_FILE), &mut sources, &mut diags);
     let (Some(campaign), Some(notice)) = (campaign, notice) else {
         return Err((diags, sources));
     };
-    diags.extend(validate::validate(&campaign, &notice, &sources));
+    diags.extend(validate::validate(root, &campaign, &notice, &sources));
     if diags.iter().any(Diagnostic::is_error) {
         return Err((diags, sources));
     }
-    Ok(Content {
-        root: root.to_path_buf(),
-        campaign,
-        notice,
-        sources,
-        warnings: diags,
-    })
+    Ok(Content { root: root.to_path_buf(), campaign, notice, sources, warnings: diags })
 }
 
 /// Reads one YAML file into `T`, recording its text and any problem.
@@ -149,32 +141,25 @@ fn read_yaml<T: DeserializeOwned>(
 fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(bytes.to_vec()).map_err(|_| {
-        Diagnostic::error(
-            "content/not-utf8",
-            msg!("文件不是 UTF-8 编码。", "the file is not UTF-8 encoded."),
-        )
-        .hint(msg!(
-            "请用“另存为”选择 UTF-8 编码保存（记事本、WPS 均可）。",
-            "save it again as UTF-8 (Notepad and WPS both offer this under Save As)."
-        ))
+        Diagnostic::error("content/not-utf8", msg!("文件不是 UTF-8 编码。", "the file is not UTF-8 encoded."))
+            .hint(msg!(
+                "请用“另存为”选择 UTF-8 编码保存（记事本、WPS 均可）。",
+                "save it again as UTF-8 (Notepad and WPS both offer this under Save As)."
+            ))
     })
 }
 
 /// YAML forbids tabs in indentation; say so in words a clerk understands.
 fn tab_indentation(text: &str, rel: &Path) -> Option<Diagnostic> {
-    let (idx, line) = text.lines().enumerate().find(|(_, l)| {
-        l.chars()
-            .take_while(|c| c.is_whitespace())
-            .any(|c| c == '\t')
-    })?;
+    let (idx, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.chars().take_while(|c| c.is_whitespace()).any(|c| c == '\t'))?;
     let col = line.chars().position(|c| c == '\t').unwrap_or(0) + 1;
     Some(
         Diagnostic::error(
             "content/tab-indent",
-            msg!(
-                "缩进中有制表符（Tab）。",
-                "a tab character is used for indentation."
-            ),
+            msg!("缩进中有制表符（Tab）。", "a tab character is used for indentation."),
         )
         .at(Location::new(rel, idx + 1, col))
         .hint(msg!(
@@ -219,15 +204,8 @@ fn first_line(text: &str) -> String {
 /// A bilingual message and hint for the YAML errors users meet most.
 fn explain_yaml(detail: &str) -> (crate::diag::Msg, Option<crate::diag::Msg>) {
     if let Some(rest) = detail.strip_prefix("unknown field ") {
-        let field = rest
-            .split(',')
-            .next()
-            .unwrap_or(rest)
-            .trim_matches(['`', '"', ' ']);
-        let expected = rest
-            .split_once("expected ")
-            .map(|(_, e)| e.to_owned())
-            .unwrap_or_default();
+        let field = rest.split(',').next().unwrap_or(rest).trim_matches(['`', '"', ' ']);
+        let expected = rest.split_once("expected ").map(|(_, e)| e.to_owned()).unwrap_or_default();
         let names: Vec<&str> = expected
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
             .filter(|s| !s.is_empty() && *s != "one" && *s != "of" && *s != "or")
@@ -236,10 +214,7 @@ fn explain_yaml(detail: &str) -> (crate::diag::Msg, Option<crate::diag::Msg>) {
             Some(s) => msg!("您是否想写 `{}`？", "did you mean `{}`?", s),
             None => msg!("可用的字段：{}", "fields allowed here: {}", expected),
         };
-        return (
-            msg!("未知字段 `{}`", "unknown field `{}`", field),
-            Some(hint),
-        );
+        return (msg!("未知字段 `{}`", "unknown field `{}`", field), Some(hint));
     }
     if let Some(rest) = detail.strip_prefix("missing field ") {
         let field = rest.trim_matches(['`', '"', ' ']);
@@ -251,10 +226,7 @@ fn explain_yaml(detail: &str) -> (crate::diag::Msg, Option<crate::diag::Msg>) {
     if detail.contains("duplicate") {
         return (
             msg!("重复的键：{}", "duplicate key: {}", detail),
-            Some(msg!(
-                "同一层级中每个键只能出现一次。",
-                "each key may appear only once at one level."
-            )),
+            Some(msg!("同一层级中每个键只能出现一次。", "each key may appear only once at one level.")),
         );
     }
     (msg!("YAML 格式错误：{}", "invalid YAML: {}", detail), None)
@@ -271,10 +243,7 @@ mod tests {
 
     #[test]
     fn accepts_a_byte_order_mark() {
-        assert_eq!(
-            decode(b"\xEF\xBB\xBFyear: 2023").expect("utf-8"),
-            "year: 2023"
-        );
+        assert_eq!(decode(b"\xEF\xBB\xBFyear: 2023").expect("utf-8"), "year: 2023");
     }
 
     #[test]

@@ -10,17 +10,15 @@ use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::msg;
 
 /// Checks campaign and notice together; returns every finding.
-pub fn validate(campaign: &CampaignFile, notice: &NoticeFile, sources: &Sources) -> Diagnostics {
-    let mut v = Validator {
-        sources,
-        diags: Vec::new(),
-    };
+pub fn validate(root: &Path, campaign: &CampaignFile, notice: &NoticeFile, sources: &Sources) -> Diagnostics {
+    let mut v = Validator { root, sources, diags: Vec::new() };
     v.campaign(campaign);
     v.notice(campaign, notice);
     v.diags
 }
 
 struct Validator<'a> {
+    root: &'a Path,
     sources: &'a Sources,
     diags: Diagnostics,
 }
@@ -56,11 +54,7 @@ impl Validator<'_> {
                     &area.id.referenced,
                     Diagnostic::error(
                         "content/duplicate-area",
-                        msg!(
-                            "指标领域“{}”重复",
-                            "indicator area “{}” is listed twice",
-                            area.id.value
-                        ),
+                        msg!("指标领域“{}”重复", "indicator area “{}” is listed twice", area.id.value),
                     ),
                 );
             }
@@ -88,11 +82,7 @@ impl Validator<'_> {
             }
         }
         for m in &c.leading_group.members {
-            let ways = [
-                m.post.is_some(),
-                m.department.is_some(),
-                m.township.is_some(),
-            ];
+            let ways = [m.post.is_some(), m.department.is_some(), m.township.is_some()];
             if ways.iter().filter(|w| **w).count() != 1 {
                 self.error(
                     CAMPAIGN_FILE,
@@ -136,16 +126,9 @@ impl Validator<'_> {
                     &m.role.referenced,
                     Diagnostic::error(
                         "content/member-role",
-                        msg!(
-                            "未知的小组职务“{}”",
-                            "unknown group role “{}”",
-                            m.role.value
-                        ),
+                        msg!("未知的小组职务“{}”", "unknown group role “{}”", m.role.value),
                     )
-                    .hint(msg!(
-                        "可用：组长、副组长、组员",
-                        "allowed: 组长, 副组长, 组员"
-                    )),
+                    .hint(msg!("可用：组长、副组长、组员", "allowed: 组长, 副组长, 组员")),
                 );
             }
         }
@@ -237,6 +220,22 @@ impl Validator<'_> {
         self.error(file, &name.referenced, d);
     }
 
+    /// An image file inside the project, of a kind typst can place.
+    fn image(&mut self, path: &Text, file: &str) {
+        let problem = match super::assets::project_file(self.root, &path.value) {
+            Err(m) => Some(m),
+            Ok(p) => {
+                let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+                (!["png", "jpg", "jpeg", "svg"].contains(&ext.as_str())).then(|| {
+                    msg!("“{}”不是 PNG、JPEG 或 SVG 图片", "“{}” is not a PNG, JPEG or SVG image", path.value)
+                })
+            }
+        };
+        if let Some(m) = problem {
+            self.error(file, &path.referenced, Diagnostic::error("content/image", m));
+        }
+    }
+
     fn township(&mut self, name: &Text, townships: &[&str], file: &str) {
         if townships.contains(&name.value.as_str()) {
             return;
@@ -263,11 +262,8 @@ impl Validator<'_> {
         }
         if n.title.is_empty() {
             self.diags.push(
-                Diagnostic::error(
-                    "content/no-title",
-                    msg!("没有标题（title）", "no title given"),
-                )
-                .at(crate::diag::Location::file(NOTICE_FILE)),
+                Diagnostic::error("content/no-title", msg!("没有标题（title）", "no title given"))
+                    .at(crate::diag::Location::file(NOTICE_FILE)),
             );
         }
         if let Some(copy) = &n.copy_number
@@ -312,6 +308,9 @@ impl Validator<'_> {
             ),
             Some(_) => {}
         }
+        if let Some(seal) = &n.signature.seal {
+            self.image(seal, NOTICE_FILE);
+        }
         if n.signature.date.value.year != c.year.value {
             self.diags.push(
                 Diagnostic::warning(
@@ -323,9 +322,7 @@ impl Validator<'_> {
                         c.year.value
                     ),
                 )
-                .at(self
-                    .sources
-                    .locate(Path::new(NOTICE_FILE), &n.signature.date.referenced)),
+                .at(self.sources.locate(Path::new(NOTICE_FILE), &n.signature.date.referenced)),
             );
         }
         if n.imprint.date.value < n.signature.date.value {

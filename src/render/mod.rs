@@ -4,6 +4,7 @@
 //! comes out of here is plain data.
 
 pub mod richtext;
+pub mod title;
 
 use std::path::Path;
 
@@ -37,12 +38,7 @@ impl<'a> Renderer<'a> {
         env.set_recursion_limit(20);
         env.add_filter("cn_date", |d: String| date_filter(&d, Date::chinese));
         env.add_filter("md", |d: String| date_filter(&d, Date::month_day));
-        Self {
-            env,
-            context: campaign_context(campaign),
-            sources,
-            diags: Vec::new(),
-        }
+        Self { env, context: campaign_context(campaign), sources, diags: Vec::new() }
     }
 
     /// Adds or replaces a name in the context.
@@ -60,10 +56,7 @@ impl<'a> Renderer<'a> {
         for (k, v) in extra {
             ctx.insert((*k).to_owned(), v.clone());
         }
-        match self
-            .env
-            .render_str(&text.value, Value::from(minijinja::value::Serde(&ctx)))
-        {
+        match self.env.render_str(&text.value, Value::from(minijinja::value::Serde(&ctx))) {
             Ok(out) => out,
             Err(err) => {
                 let at = err.range().map(|r| r.start).or_else(|| {
@@ -77,21 +70,21 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Where a content text starts, for diagnostics about it.
+    pub fn locate(&self, file: &str, text: &Text) -> Location {
+        self.sources.locate(Path::new(file), &text.referenced)
+    }
+
     /// Renders a text and parses it as rich text.
-    pub fn rich(
-        &mut self,
-        file: &str,
-        text: &Text,
-        extra: &[(&str, Json)],
-    ) -> Vec<richtext::Block> {
+    pub fn rich(&mut self, file: &str, text: &Text, extra: &[(&str, Json)]) -> Vec<richtext::Block> {
         richtext::parse(&self.text(file, text, extra))
     }
 }
 
 fn date_filter(text: &str, f: fn(&Date) -> String) -> Result<String, minijinja::Error> {
-    Date::parse(text).map(|d| f(&d)).ok_or_else(|| {
-        minijinja::Error::new(ErrorKind::InvalidOperation, format!("not a date: {text}"))
-    })
+    Date::parse(text)
+        .map(|d| f(&d))
+        .ok_or_else(|| minijinja::Error::new(ErrorKind::InvalidOperation, format!("not a date: {text}")))
 }
 
 /// The names content text can use: the campaign's facts, with departments
@@ -103,11 +96,8 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
             .find(|(k, _)| k.value == key)
             .map_or_else(|| key.to_owned(), |(_, v)| v.value.clone())
     };
-    let departments: Map<String, Json> = c
-        .departments
-        .iter()
-        .map(|(k, v)| (k.value.clone(), json!(v.value)))
-        .collect();
+    let departments: Map<String, Json> =
+        c.departments.iter().map(|(k, v)| (k.value.clone(), json!(v.value))).collect();
     let areas: Vec<Json> = c
         .areas
         .iter()
@@ -120,17 +110,11 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
             })
         })
         .collect();
-    let facts: Map<String, Json> = c
-        .facts
-        .iter()
-        .map(|(k, v)| (k.value.clone(), json!(v.value)))
-        .collect();
+    let facts: Map<String, Json> = c.facts.iter().map(|(k, v)| (k.value.clone(), json!(v.value))).collect();
     let phases: Vec<Json> = c
         .phases
         .iter()
-        .map(
-            |p| json!({ "name": p.name.value, "end": p.end.as_ref().map(|e| e.value.to_string()) }),
-        )
+        .map(|p| json!({ "name": p.name.value, "end": p.end.as_ref().map(|e| e.value.to_string()) }))
         .collect();
     let mut m = Map::new();
     m.insert("year".into(), json!(c.year.value));
@@ -138,10 +122,7 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
     m.insert("district".into(), json!(c.district.value));
     m.insert("office".into(), json!(c.office.value));
     m.insert("departments".into(), Json::Object(departments));
-    m.insert(
-        "townships".into(),
-        json!(c.townships.iter().map(|t| &t.value).collect::<Vec<_>>()),
-    );
+    m.insert("townships".into(), json!(c.townships.iter().map(|t| &t.value).collect::<Vec<_>>()));
     m.insert("areas".into(), Json::Array(areas));
     m.insert("phases".into(), Json::Array(phases));
     m.insert("facts".into(), Json::Object(facts));
@@ -149,17 +130,10 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
 }
 
 fn template_error(err: &minijinja::Error, location: Location) -> Diagnostic {
-    let detail = err
-        .detail()
-        .map(str::to_owned)
-        .unwrap_or_else(|| err.kind().to_string());
+    let detail = err.detail().map(str::to_owned).unwrap_or_else(|| err.kind().to_string());
     let (message, hint) = match err.kind() {
         ErrorKind::UndefinedError => (
-            msg!(
-                "模板中引用了未定义的名称：{}",
-                "undefined name in template expression: {}",
-                detail
-            ),
+            msg!("模板中引用了未定义的名称：{}", "undefined name in template expression: {}", detail),
             msg!(
                 "可用的名称有 year、city、district、office、departments.简称、townships、areas、phases、facts.名称 等；请检查拼写。",
                 "available names include year, city, district, office, departments.<short>, townships, areas, phases, facts.<name>; check the spelling."
@@ -174,27 +148,18 @@ fn template_error(err: &minijinja::Error, location: Location) -> Diagnostic {
             msg!("请直接写出文字。", "write the text out instead."),
         ),
         ErrorKind::OutOfFuel => (
-            msg!(
-                "模板表达式运行太久，已停止",
-                "the template expression ran too long and was stopped"
-            ),
+            msg!("模板表达式运行太久，已停止", "the template expression ran too long and was stopped"),
             msg!("请简化循环。", "simplify the loop."),
         ),
         _ => (
-            msg!(
-                "模板表达式错误：{}",
-                "template expression error: {}",
-                detail
-            ),
+            msg!("模板表达式错误：{}", "template expression error: {}", detail),
             msg!(
                 "表达式写在 {{{{ }}}} 中，例如 {{{{ year }}}}；若要原样输出花括号，请写 {{{{ \"{{{{\" }}}}。",
                 "expressions go inside {{{{ }}}}, e.g. {{{{ year }}}}; to print braces literally write {{{{ \"{{{{\" }}}}."
             ),
         ),
     };
-    Diagnostic::error("content/template", message)
-        .at(location)
-        .hint(hint)
+    Diagnostic::error("content/template", message).at(location).hint(hint)
 }
 
 /// The file location of byte `at` inside a YAML string value. Block scalars
@@ -214,16 +179,9 @@ pub fn locate_in_value(sources: &Sources, file: &str, text: &Text, at: usize) ->
         Location::new(path, line + line_in_value - 1, indent + col_in_value)
     } else {
         let quote = usize::from(rest.starts_with('"') || rest.starts_with('\''));
-        Location::new(
-            path,
-            base.line + line_in_value - 1,
-            base.column + quote + col_in_value - 1,
-        )
+        Location::new(path, base.line + line_in_value - 1, base.column + quote + col_in_value - 1)
     };
     loc.offset = crate::diag::offset_of(src, loc.line, loc.column);
-    loc.len = text.value[at.min(text.value.len())..]
-        .chars()
-        .next()
-        .map_or(0, char::len_utf8);
+    loc.len = text.value[at.min(text.value.len())..].chars().next().map_or(0, char::len_utf8);
     loc
 }

@@ -55,9 +55,7 @@ pub fn parse(text: &str) -> Vec<Block> {
             if let Some(Block::List { items }) = blocks.last_mut() {
                 items.push(inlines);
             } else {
-                blocks.push(Block::List {
-                    items: vec![inlines],
-                });
+                blocks.push(Block::List { items: vec![inlines] });
             }
             continue;
         }
@@ -65,16 +63,9 @@ pub fn parse(text: &str) -> Vec<Block> {
             Some((level, number)) => {
                 let rest = &line[number.len()..];
                 let (head, body) = split_run_in(rest);
-                Block::Heading {
-                    level,
-                    number: number.to_owned(),
-                    head: inlines(head),
-                    body: inlines(body),
-                }
+                Block::Heading { level, number: number.to_owned(), head: inlines(head), body: inlines(body) }
             }
-            None => Block::Par {
-                inlines: inlines(line),
-            },
+            None => Block::Par { inlines: inlines(line) },
         });
     }
     blocks
@@ -83,12 +74,7 @@ pub fn parse(text: &str) -> Vec<Block> {
 /// The level and mark of a numbered line, if it starts with one.
 pub fn numbering(line: &str) -> Option<(u8, &str)> {
     const CN: &str = "一二三四五六七八九十百";
-    let cn_run = |s: &str| {
-        s.chars()
-            .take_while(|c| CN.contains(*c))
-            .map(char::len_utf8)
-            .sum::<usize>()
-    };
+    let cn_run = |s: &str| s.chars().take_while(|c| CN.contains(*c)).map(char::len_utf8).sum::<usize>();
     let digit_run = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
 
     let n = cn_run(line);
@@ -143,10 +129,7 @@ fn inlines(text: &str) -> Vec<Inline> {
             '*' if chars.peek() == Some(&'*') => {
                 chars.next();
                 if !cur.is_empty() {
-                    out.push(Inline {
-                        text: std::mem::take(&mut cur),
-                        strong,
-                    });
+                    out.push(Inline { text: std::mem::take(&mut cur), strong });
                 }
                 strong = !strong;
             }
@@ -183,9 +166,7 @@ mod tests {
     #[test]
     fn splits_run_in_headings_at_the_first_full_stop() {
         let blocks = parse("一、明确职责。全力抓好工作。\n");
-        let Block::Heading { head, body, .. } = &blocks[0] else {
-            panic!("heading expected")
-        };
+        let Block::Heading { head, body, .. } = &blocks[0] else { panic!("heading expected") };
         assert_eq!(plain(head), "明确职责。");
         assert_eq!(plain(body), "全力抓好工作。");
     }
@@ -194,17 +175,9 @@ mod tests {
     fn groups_list_items_and_keeps_markup_literal() {
         let blocks = parse("- #read(\"/etc/passwd\")\n- $x$ **重点** \\*号\n段落");
         assert_eq!(blocks.len(), 2);
-        let Block::List { items } = &blocks[0] else {
-            panic!("list expected")
-        };
+        let Block::List { items } = &blocks[0] else { panic!("list expected") };
         assert_eq!(plain(&items[0]), "#read(\"/etc/passwd\")");
-        assert_eq!(
-            items[1][1],
-            Inline {
-                text: "重点".into(),
-                strong: true
-            }
-        );
+        assert_eq!(items[1][1], Inline { text: "重点".into(), strong: true });
         assert_eq!(plain(&items[1]), "$x$ 重点 *号");
     }
 }

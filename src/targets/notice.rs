@@ -19,11 +19,7 @@ pub fn cn_number(n: usize) -> String {
         0..=9 => DIGITS[n].to_owned(),
         10 => "十".to_owned(),
         11..=19 => format!("十{}", DIGITS[n % 10]),
-        20..=99 => format!(
-            "{}十{}",
-            DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
-        ),
+        20..=99 => format!("{}十{}", DIGITS[n / 10], if n % 10 == 0 { "" } else { DIGITS[n % 10] }),
         _ => n.to_string(),
     }
 }
@@ -35,30 +31,20 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
     let n = &content.notice;
 
     // The plan's title is used in the notice and the plan's own text.
-    let plan_title_lines: Vec<String> = n
-        .enclosure
-        .iter()
-        .flat_map(|e| e.title.iter())
-        .map(|t| r.text(NOTICE_FILE, t, &[]))
-        .collect();
+    let plan_title_lines = match &n.enclosure {
+        Some(e) => title_lines(r, NOTICE_FILE, &e.title),
+        None => Vec::new(),
+    };
     if !plan_title_lines.is_empty() {
         r.set("plan_title", json!(plan_title_lines.concat()));
     }
 
-    let issuers: Vec<String> = n
-        .issuers
-        .iter()
-        .map(|t| r.text(NOTICE_FILE, t, &[]))
-        .collect();
+    let issuers: Vec<String> = n.issuers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect();
     let number = format!(
         "{}〔{}〕{}号",
         r.text(NOTICE_FILE, &n.number.agency, &[]),
         c.year.value,
-        n.number
-            .sequence
-            .as_ref()
-            .map(|s| s.value)
-            .unwrap_or_default()
+        n.number.sequence.as_ref().map(|s| s.value).unwrap_or_default()
     );
     let header = json!({
         "copy_number": n.copy_number.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
@@ -113,7 +99,7 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
                 json!({
                     "number": i + 1,
                     "kind": "leading_group",
-                    "title": r.text(CAMPAIGN_FILE, &g.title, &[]),
+                    "title": title_lines(r, CAMPAIGN_FILE, std::slice::from_ref(&g.title)),
                     "rows": rows,
                     "note": r.rich(CAMPAIGN_FILE, &g.note, &[]),
                 })
@@ -127,12 +113,7 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
         "seal": n.signature.seal.as_ref().map(|s| format!("/{}", s.value.trim_start_matches("./"))),
     });
 
-    let cc: Vec<String> = n
-        .imprint
-        .cc
-        .iter()
-        .map(|t| r.text(NOTICE_FILE, t, &[]))
-        .collect();
+    let cc: Vec<String> = n.imprint.cc.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect();
     let printer = match &n.imprint.printer {
         Some(p) => r.text(NOTICE_FILE, p, &[]),
         None => c.office.value.clone(),
@@ -145,7 +126,7 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
 
     json!({
         "header": header,
-        "title": n.title.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect::<Vec<_>>(),
+        "title": title_lines(r, NOTICE_FILE, &n.title),
         "recipients": r.text(NOTICE_FILE, &n.recipients, &[]),
         "body": r.rich(NOTICE_FILE, &n.body, &[]),
         "signature": signature,
@@ -156,11 +137,40 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
     })
 }
 
+/// Title lines: as written when content gives several lines (each must fit
+/// a line at 二号), else broken between words into a symmetric shape.
+fn title_lines(r: &mut Renderer<'_>, file: &str, lines: &[crate::content::Text]) -> Vec<String> {
+    use crate::render::title::{TITLE_CELLS, break_title, cells};
+    let rendered: Vec<String> = lines.iter().map(|t| r.text(file, t, &[])).collect();
+    if rendered.len() == 1 {
+        return break_title(&rendered[0], TITLE_CELLS);
+    }
+    for (text, line) in lines.iter().zip(&rendered) {
+        if cells(line) > TITLE_CELLS {
+            let at = r.locate(file, text);
+            r.diags.push(
+                crate::diag::Diagnostic::error(
+                    "content/title-too-long",
+                    crate::msg!(
+                        "标题行“{}”超过一行（二号字每行最多 {} 字）",
+                        "title line “{}” is longer than a line ({} characters at 二号)",
+                        line,
+                        TITLE_CELLS
+                    ),
+                )
+                .at(at)
+                .hint(crate::msg!(
+                    "在词语之间把它拆成两行；或只写一行，由 pressroom 自动断行。",
+                    "split it into two lines between words, or give the title as one line and let pressroom break it."
+                )),
+            );
+        }
+    }
+    rendered
+}
+
 fn issuers_for_signature(issuers: &[crate::content::Text], r: &mut Renderer<'_>) -> Vec<String> {
-    issuers
-        .iter()
-        .map(|t| r.text(NOTICE_FILE, t, &[]))
-        .collect()
+    issuers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect()
 }
 
 fn title_of(m: &crate::content::model::Member) -> &str {
@@ -178,15 +188,7 @@ fn department(content: &Content, key: &str) -> String {
 }
 
 fn heading(level: u8, number: String, text: String) -> Block {
-    Block::Heading {
-        level,
-        number,
-        head: vec![Inline {
-            text,
-            strong: false,
-        }],
-        body: Vec::new(),
-    }
+    Block::Heading { level, number, head: vec![Inline { text, strong: false }], body: Vec::new() }
 }
 
 /// 二、工作安排: phases as （一）…, steps as 1. …, each step's timing after its
@@ -212,25 +214,13 @@ fn schedule(content: &Content, r: &mut Renderer<'_>) -> Vec<Block> {
             });
             let extra = [("phase", phase_json.clone()), ("step", step_json)];
             let title = r.text(CAMPAIGN_FILE, &step.title, &extra);
-            blocks.push(heading(
-                3,
-                format!("{}.", j + 1),
-                format!("{title}{}", timing(step, r)),
-            ));
+            blocks.push(heading(3, format!("{}.", j + 1), format!("{title}{}", timing(step, r))));
             let mut text = r.rich(CAMPAIGN_FILE, &step.text, &extra);
             if let Some(resp) = &step.responsible {
                 let line = format!("（责任单位：{}）", responsible(content, resp, r));
                 match text.last_mut() {
-                    Some(Block::Par { inlines }) => inlines.push(Inline {
-                        text: line,
-                        strong: false,
-                    }),
-                    _ => text.push(Block::Par {
-                        inlines: vec![Inline {
-                            text: line,
-                            strong: false,
-                        }],
-                    }),
+                    Some(Block::Par { inlines }) => inlines.push(Inline { text: line, strong: false }),
+                    _ => text.push(Block::Par { inlines: vec![Inline { text: line, strong: false }] }),
                 }
             }
             blocks.extend(text);
@@ -246,19 +236,12 @@ pub fn timing(step: &Step, r: &mut Renderer<'_>) -> String {
     }
     if let Some(from) = &step.from {
         if let Some(to) = &step.to {
-            let end = if to.value.year == from.value.year {
-                to.value.month_day()
-            } else {
-                to.value.chinese()
-            };
+            let end =
+                if to.value.year == from.value.year { to.value.month_day() } else { to.value.chinese() };
             return format!("（{}至{}）", from.value.chinese(), end);
         }
         if let Some(until) = &step.until {
-            return format!(
-                "（{}至{}）",
-                from.value.chinese(),
-                r.text(CAMPAIGN_FILE, until, &[])
-            );
+            return format!("（{}至{}）", from.value.chinese(), r.text(CAMPAIGN_FILE, until, &[]));
         }
         return format!("（{}起）", from.value.chinese());
     }
@@ -272,16 +255,8 @@ pub fn timing(step: &Step, r: &mut Renderer<'_>) -> String {
 pub fn responsible(content: &Content, resp: &Responsible, r: &mut Renderer<'_>) -> String {
     let mut groups = Vec::new();
     if !resp.departments.is_empty() {
-        let names: Vec<String> = resp
-            .departments
-            .iter()
-            .map(|d| department(content, &d.value))
-            .collect();
-        groups.push(format!(
-            "{}{}",
-            names.join("、"),
-            if resp.etc { "等部门" } else { "" }
-        ));
+        let names: Vec<String> = resp.departments.iter().map(|d| department(content, &d.value)).collect();
+        groups.push(format!("{}{}", names.join("、"), if resp.etc { "等部门" } else { "" }));
     }
     groups.extend(resp.others.iter().map(|o| r.text(CAMPAIGN_FILE, o, &[])));
     groups.join("，")
@@ -310,10 +285,7 @@ pub fn font_needs(data: &Json) -> crate::typeset::fonts::Needs {
     for a in data["attachments"].as_array().into_iter().flatten() {
         add(Role::Mark, &a["title"]);
     }
-    add(
-        Role::Hei,
-        &json!(["附件", data["header"]["secrecy"], data["header"]["urgency"]]),
-    );
+    add(Role::Hei, &json!(["附件", data["header"]["secrecy"], data["header"]["urgency"]]));
     add(Role::Kai, &data["header"]["signers"]);
     add(Role::Song, &json!("—0123456789"));
     for block in blocks(data) {
@@ -342,16 +314,10 @@ pub fn blocks_text(blocks: &[Block]) -> String {
         .iter()
         .map(|b| match b {
             Block::Par { inlines } => richtext::plain(inlines),
-            Block::Heading {
-                number, head, body, ..
-            } => {
+            Block::Heading { number, head, body, .. } => {
                 format!("{number}{}{}", richtext::plain(head), richtext::plain(body))
             }
-            Block::List { items } => items
-                .iter()
-                .map(|i| richtext::plain(i))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            Block::List { items } => items.iter().map(|i| richtext::plain(i)).collect::<Vec<_>>().join("\n"),
         })
         .collect::<Vec<_>>()
         .join("\n")

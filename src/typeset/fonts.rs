@@ -157,10 +157,7 @@ impl FontSet {
     /// Searches the project's `fonts/`, then `options.paths`, then (if asked)
     /// the system.
     pub fn discover(project: &Path, options: &FontOptions) -> Self {
-        let mut set = FontSet {
-            store: FontStore::new(),
-            files: Vec::new(),
-        };
+        let mut set = FontSet { store: FontStore::new(), files: Vec::new() };
         let project_fonts = project.join("fonts");
         if project_fonts.is_dir() {
             set.add(typst_kit::fonts::scan(&project_fonts), Origin::Project);
@@ -174,11 +171,7 @@ impl FontSet {
         set
     }
 
-    fn add(
-        &mut self,
-        fonts: impl Iterator<Item = (FontPath, typst::text::FontInfo)>,
-        origin: Origin,
-    ) {
+    fn add(&mut self, fonts: impl Iterator<Item = (FontPath, typst::text::FontInfo)>, origin: Origin) {
         for (path, info) in fonts {
             self.files.push((path.path.clone(), origin.clone()));
             self.store.push((path, info));
@@ -223,10 +216,7 @@ impl RoleFonts {
 
     /// Which role a family serves (the first that uses it).
     pub fn role_of(&self, family: &str) -> Option<Role> {
-        self.roles
-            .iter()
-            .find(|r| r.family.eq_ignore_ascii_case(family))
-            .map(|r| r.role)
+        self.roles.iter().find(|r| r.family.eq_ignore_ascii_case(family)).map(|r| r.role)
     }
 
     /// `{ body: { family, weight }, … }` for templates.
@@ -234,12 +224,7 @@ impl RoleFonts {
         let map: serde_json::Map<String, serde_json::Value> = self
             .roles
             .iter()
-            .map(|r| {
-                (
-                    r.role.key().to_owned(),
-                    serde_json::json!({ "family": r.family, "weight": r.weight }),
-                )
-            })
+            .map(|r| (r.role.key().to_owned(), serde_json::json!({ "family": r.family, "weight": r.weight })))
             .collect();
         serde_json::Value::Object(map)
     }
@@ -276,11 +261,8 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
             if info.variant.weight.to_number().abs_diff(*weight) > 150 {
                 continue;
             }
-            let missing: Vec<char> = need
-                .iter()
-                .copied()
-                .filter(|c| !info.coverage.contains(*c as u32))
-                .collect();
+            let missing: Vec<char> =
+                need.iter().copied().filter(|c| !info.coverage.contains(*c as u32)).collect();
             if missing.is_empty() {
                 chosen = Some((index, family, *weight, rank));
                 break;
@@ -294,9 +276,7 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
                 let (path, origin) = set.files[index].clone();
                 roles.push(Resolved {
                     role,
-                    family: book
-                        .info(index)
-                        .map_or_else(|| (*family).to_owned(), |i| i.family.clone()),
+                    family: book.info(index).map_or_else(|| (*family).to_owned(), |i| i.family.clone()),
                     weight,
                     path,
                     origin,
@@ -306,11 +286,26 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
             None => errors.push(missing_font(role, best.map(|b| (b.1, b.2)))),
         }
     }
-    if errors.is_empty() {
-        Ok(RoleFonts { roles })
-    } else {
-        Err(errors)
+    if errors.len() == Role::ALL.len() && roles.is_empty() && no_cjk_font(book) {
+        return Err(vec![
+            Diagnostic::error(
+                "fonts/none",
+                msg!(
+                    "找不到任何中文字体（项目 fonts/ 目录、--font-path 和系统中都没有）",
+                    "no CJK font found at all (not in the project's fonts/, --font-path, or the system)"
+                ),
+            )
+            .hint(msg!(
+                "运行 ./dev.sh fonts 获取 Fandol 字体（来自 Debian 软件包），或安装 fonts-noto-cjk，或把字体放入项目的 fonts/ 目录。",
+                "run ./dev.sh fonts to fetch the Fandol fonts from Debian's packages, install fonts-noto-cjk, or put fonts into the project's fonts/ folder."
+            )),
+        ]);
     }
+    if errors.is_empty() { Ok(RoleFonts { roles }) } else { Err(errors) }
+}
+
+fn no_cjk_font(book: &FontBook) -> bool {
+    !Role::ALL.iter().flat_map(|r| r.candidates()).any(|(family, _)| book.contains_family(&family.to_lowercase()))
 }
 
 fn missing_font(role: Role, best: Option<(Vec<char>, &str)>) -> Diagnostic {
@@ -322,11 +317,8 @@ fn missing_font(role: Role, best: Option<(Vec<char>, &str)>) -> Diagnostic {
     );
     let message: Msg = match best {
         Some((missing, family)) => {
-            let list: Vec<String> = missing
-                .iter()
-                .take(12)
-                .map(|c| format!("“{c}”(U+{:04X})", *c as u32))
-                .collect();
+            let list: Vec<String> =
+                missing.iter().take(12).map(|c| format!("“{c}”(U+{:04X})", *c as u32)).collect();
             msg!(
                 "{}字体缺字：没有一种可用字体包含 {}（最接近的 {} 缺 {} 个字）",
                 "no font for the {} role has {} (the closest, {}, lacks {} characters)",
@@ -353,15 +345,10 @@ mod tests {
     fn every_role_lists_official_fonts_before_open_ones() {
         for role in Role::ALL {
             let names: Vec<&str> = role.candidates().iter().map(|c| c.0).collect();
-            let first_open = names
-                .iter()
-                .position(|n| n.starts_with("Fandol"))
-                .expect("an open font");
+            let first_open = names.iter().position(|n| n.starts_with("Fandol")).expect("an open font");
             assert_eq!(first_open, role.official_count(), "{role:?}");
             assert!(
-                names
-                    .iter()
-                    .any(|n| n.starts_with("Noto") || n.contains("Source") || n.contains("AR PL"))
+                names.iter().any(|n| n.starts_with("Noto") || n.contains("Source") || n.contains("AR PL"))
             );
         }
     }

@@ -35,14 +35,12 @@ fn convert(world: &DocWorld<'_>, d: &SourceDiagnostic) -> Diagnostic {
     use typst::World;
     use typst::WorldExt;
     let mut out = match d.severity {
-        TypstSeverity::Error => Diagnostic::error(
-            "template/typst",
-            msg!("模板排版错误：{}", "template error: {}", d.message),
-        ),
-        TypstSeverity::Warning => Diagnostic::warning(
-            "template/typst",
-            msg!("模板排版警告：{}", "template warning: {}", d.message),
-        ),
+        TypstSeverity::Error => {
+            Diagnostic::error("template/typst", msg!("模板排版错误：{}", "template error: {}", d.message))
+        }
+        TypstSeverity::Warning => {
+            Diagnostic::warning("template/typst", msg!("模板排版警告：{}", "template warning: {}", d.message))
+        }
     };
     if let Some(id) = d.span.id()
         && let (Ok(source), Some(range)) = (world.source(id), world.range(d.span))
@@ -71,10 +69,7 @@ pub fn export_pdf(doc: &PagedDocument, ident: &str, date: Date) -> Result<Vec<u8
         errors
             .iter()
             .map(|e| {
-                Diagnostic::error(
-                    "typeset/pdf",
-                    msg!("PDF 导出失败：{}", "PDF export failed: {}", e.message),
-                )
+                Diagnostic::error("typeset/pdf", msg!("PDF 导出失败：{}", "PDF export failed: {}", e.message))
             })
             .collect()
     })
@@ -83,10 +78,7 @@ pub fn export_pdf(doc: &PagedDocument, ident: &str, date: Date) -> Result<Vec<u8
 /// A PNG of one page at `pixel_per_pt`.
 pub fn export_png(doc: &PagedDocument, page: usize, pixel_per_pt: f64) -> Option<Vec<u8>> {
     let page = doc.pages().get(page)?;
-    let options = typst_render::RenderOptions {
-        pixel_per_pt: pixel_per_pt.into(),
-        ..Default::default()
-    };
+    let options = typst_render::RenderOptions { pixel_per_pt: pixel_per_pt.into(), ..Default::default() };
     typst_render::render(page, &options).encode_png().ok()
 }
 
@@ -141,16 +133,9 @@ fn scan(frame: &Frame, found: &mut std::collections::BTreeMap<String, BTreeSet<c
             FrameItem::Text(text) => {
                 for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
                     let range = glyph.range();
-                    let chars = text
-                        .text
-                        .get(range)
-                        .unwrap_or_default()
-                        .chars()
-                        .filter(|c| !c.is_whitespace());
-                    found
-                        .entry(text.font.info().family.clone())
-                        .or_default()
-                        .extend(chars);
+                    let chars =
+                        text.text.get(range).unwrap_or_default().chars().filter(|c| !c.is_whitespace());
+                    found.entry(text.font.info().family.clone()).or_default().extend(chars);
                 }
             }
             _ => {}

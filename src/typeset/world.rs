@@ -18,8 +18,7 @@ use typst::{Library, LibraryExt, World};
 use super::fonts::FontSet;
 
 /// Default templates, compiled into the binary.
-pub const EMBEDDED_TEMPLATES: &[(&str, &str)] =
-    &[("notice.typ", include_str!("../../templates/notice.typ"))];
+pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[("notice.typ", include_str!("../../templates/notice.typ"))];
 
 /// Virtual path of the generated entry point.
 pub const MAIN_PATH: &str = "/__main__.typ";
@@ -31,8 +30,7 @@ static FIXED_IDS: LazyLock<(FileId, FileId)> =
     LazyLock::new(|| (project_id(MAIN_PATH), project_id(DATA_PATH)));
 
 fn project_id(path: &str) -> FileId {
-    let vpath = VirtualPath::new(path)
-        .unwrap_or_else(|_| VirtualPath::new("/").expect("root path is valid"));
+    let vpath = VirtualPath::new(path).unwrap_or_else(|_| VirtualPath::new("/").expect("root path is valid"));
     RootedPath::new(VirtualRoot::Project, vpath).intern()
 }
 
@@ -121,9 +119,7 @@ impl Engine {
 
     /// Reads a project file, refusing anything that resolves outside it.
     fn project_file(&self, vpath: &VirtualPath) -> FileResult<Vec<u8>> {
-        let path = vpath
-            .realize(&self.root)
-            .map_err(|_| FileError::AccessDenied)?;
+        let path = vpath.realize(&self.root).map_err(|_| FileError::AccessDenied)?;
         if !inside(&self.canonical_root, &path) {
             return Err(FileError::AccessDenied);
         }
@@ -134,17 +130,14 @@ impl Engine {
         let name = id.vpath().get_without_slash().strip_prefix("templates/")?;
         let text = &self.templates.get(name)?.0;
         let mut cache = self.sources.lock().ok()?;
-        let source = cache
-            .entry(id)
-            .or_insert_with(|| Source::new(id, text.clone()));
+        let source = cache.entry(id).or_insert_with(|| Source::new(id, text.clone()));
         Some(source.clone())
     }
 }
 
 /// Whether `path` exists and, with symlinks resolved, lies inside `root`.
 pub fn inside(canonical_root: &Path, path: &Path) -> bool {
-    path.canonicalize()
-        .is_ok_and(|p| p.starts_with(canonical_root))
+    path.canonicalize().is_ok_and(|p| p.starts_with(canonical_root))
 }
 
 /// The world of one document.

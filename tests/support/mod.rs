@@ -1,2 +1,3 @@
 //! Shared helpers for the integration tests.
+pub mod cli;
 pub mod pdf;

@@ -172,11 +172,7 @@ pub fn read_pdf(path: &Path) -> Pdf {
         .filter(|n| n.has_tag_name("page"))
         .map(|n| parse_page(n, &fonts))
         .collect();
-    Pdf {
-        path: path.to_path_buf(),
-        pages,
-        fonts,
-    }
+    Pdf { path: path.to_path_buf(), pages, fonts }
 }
 
 impl Pdf {
@@ -190,11 +186,7 @@ impl Pdf {
 
     /// The text of all pages, joined with '\n'.
     pub fn text(&self) -> String {
-        self.pages
-            .iter()
-            .map(Page::text)
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.pages.iter().map(Page::text).collect::<Vec<_>>().join("\n")
     }
 
     /// Every font resource's name (subset prefix removed) and whether its font
@@ -202,11 +194,8 @@ impl Pdf {
     /// descendant font for Type0 fonts; Type3 fonts count as embedded). Sorted, no
     /// duplicates; fonts that no page uses are listed too.
     pub fn fonts_embedded(&self) -> Vec<(String, bool)> {
-        let mut fonts: Vec<(String, bool)> = self
-            .fonts
-            .iter()
-            .map(|f| (strip_subset(&f.raw_name).to_string(), f.embedded))
-            .collect();
+        let mut fonts: Vec<(String, bool)> =
+            self.fonts.iter().map(|f| (strip_subset(&f.raw_name).to_string(), f.embedded)).collect();
         fonts.sort();
         fonts.dedup();
         fonts
@@ -241,11 +230,7 @@ impl Page {
 
     /// The page's lines joined with '\n'.
     pub fn text(&self) -> String {
-        self.lines()
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.lines().iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n")
     }
 
     /// The first line (from the top) whose text contains `needle`.
@@ -260,17 +245,8 @@ impl TextLine {
         let text = glyphs.iter().map(|g| g.text.as_str()).collect();
         let baseline = glyphs.iter().map(|g| g.baseline).sum::<f64>() / glyphs.len() as f64;
         let x0 = glyphs.first().map_or(0.0, |g| g.x);
-        let x1 = glyphs
-            .iter()
-            .map(|g| g.x + g.advance)
-            .fold(f64::NEG_INFINITY, f64::max);
-        TextLine {
-            text,
-            baseline,
-            x0,
-            x1,
-            glyphs,
-        }
+        let x1 = glyphs.iter().map(|g| g.x + g.advance).fold(f64::NEG_INFINITY, f64::max);
+        TextLine { text, baseline, x0, x1, glyphs }
     }
 
     /// Distinct font names, in order of first use.
@@ -334,11 +310,7 @@ impl Color {
         match *c {
             [gray] => Color::rgb(gray, gray, gray),
             [r, g, b] => Color::rgb(r, g, b),
-            [c, m, y, k] => Color::rgb(
-                (1.0 - c) * (1.0 - k),
-                (1.0 - m) * (1.0 - k),
-                (1.0 - y) * (1.0 - k),
-            ),
+            [c, m, y, k] => Color::rgb((1.0 - c) * (1.0 - k), (1.0 - m) * (1.0 - k), (1.0 - y) * (1.0 - k)),
             _ => Color::BLACK,
         }
     }
@@ -356,43 +328,24 @@ struct Matrix {
 }
 
 impl Matrix {
-    const IDENTITY: Matrix = Matrix {
-        a: 1.0,
-        b: 0.0,
-        c: 0.0,
-        d: 1.0,
-        e: 0.0,
-        f: 0.0,
-    };
+    const IDENTITY: Matrix = Matrix { a: 1.0, b: 0.0, c: 0.0, d: 1.0, e: 0.0, f: 0.0 };
 
     /// Reads "a b c d e f", or "a b c d" (a `trm`) with no translation.
     fn parse(s: &str) -> Option<Matrix> {
         match numbers(s)[..] {
             [a, b, c, d, e, f] => Some(Matrix { a, b, c, d, e, f }),
-            [a, b, c, d] => Some(Matrix {
-                a,
-                b,
-                c,
-                d,
-                e: 0.0,
-                f: 0.0,
-            }),
+            [a, b, c, d] => Some(Matrix { a, b, c, d, e: 0.0, f: 0.0 }),
             _ => None,
         }
     }
 
     /// The `transform` attribute of `node`, or the identity.
     fn of(node: roxmltree::Node) -> Matrix {
-        node.attribute("transform")
-            .and_then(Matrix::parse)
-            .unwrap_or(Matrix::IDENTITY)
+        node.attribute("transform").and_then(Matrix::parse).unwrap_or(Matrix::IDENTITY)
     }
 
     fn apply(self, x: f64, y: f64) -> (f64, f64) {
-        (
-            x * self.a + y * self.c + self.e,
-            x * self.b + y * self.d + self.f,
-        )
+        (x * self.a + y * self.c + self.e, x * self.b + y * self.d + self.f)
     }
 
     /// `self` followed by `then`.
@@ -415,9 +368,7 @@ impl Matrix {
 
 /// Parses whitespace-separated numbers in C's `%g` form (".5", "-0", "1e-05").
 fn numbers(s: &str) -> Vec<f64> {
-    s.split_whitespace()
-        .filter_map(|t| t.parse().ok())
-        .collect()
+    s.split_whitespace().filter_map(|t| t.parse().ok()).collect()
 }
 
 fn color_of(node: roxmltree::Node) -> Color {
@@ -435,16 +386,11 @@ fn extend(bbox: &mut Option<[f64; 4]>, (x, y): (f64, f64)) {
 
 /// Runs `mutool ARGS PATH EXTRA` and returns its standard output.
 fn run_mutool(args: &[&str], path: &Path, extra: &[&str]) -> Vec<u8> {
-    let output = match Command::new("mutool")
-        .args(args)
-        .arg(path)
-        .args(extra)
-        .output()
-    {
+    let output = match Command::new("mutool").args(args).arg(path).args(extra).output() {
         Ok(output) => output,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
-            "mutool not found: install Debian's mupdf-tools (the README's test command does this)"
-        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            panic!("mutool not found: install Debian's mupdf-tools (the README's test command does this)")
+        }
         Err(e) => panic!("cannot run mutool: {e}"),
     };
     assert!(
@@ -525,12 +471,7 @@ fn parse_page(node: roxmltree::Node, fonts: &[FontResource]) -> Page {
         fills: Vec::new(),
         images: Vec::new(),
     };
-    let mut walker = Walker {
-        page: &mut page,
-        origin: (x0, y0),
-        fonts,
-        last_fill_text: 0,
-    };
+    let mut walker = Walker { page: &mut page, origin: (x0, y0), fonts, last_fill_text: 0 };
     walker.walk(node);
     page
 }
@@ -555,21 +496,13 @@ impl Walker<'_, '_> {
                 "stroke_text" => self.text(child, true),
                 "fill_path" => {
                     if let Some([x0, y0, x1, y1]) = self.path_bbox(child) {
-                        self.page.fills.push(Fill {
-                            x0,
-                            y0,
-                            x1,
-                            y1,
-                            color: color_of(child),
-                        });
+                        self.page.fills.push(Fill { x0, y0, x1, y1, color: color_of(child) });
                     }
                 }
                 "stroke_path" => {
                     if let Some([x0, y0, x1, y1]) = self.path_bbox(child) {
-                        let line_width = child
-                            .attribute("linewidth")
-                            .and_then(|w| w.parse::<f64>().ok())
-                            .unwrap_or(1.0);
+                        let line_width =
+                            child.attribute("linewidth").and_then(|w| w.parse::<f64>().ok()).unwrap_or(1.0);
                         self.page.strokes.push(Stroke {
                             x0,
                             y0,
@@ -610,13 +543,7 @@ impl Walker<'_, '_> {
         let ctm = Matrix::of(node);
         let mut bbox = None;
         for step in node.children().filter(roxmltree::Node::is_element) {
-            for (kx, ky) in [
-                ("x", "y"),
-                ("x0", "y0"),
-                ("x1", "y1"),
-                ("x2", "y2"),
-                ("x3", "y3"),
-            ] {
+            for (kx, ky) in [("x", "y"), ("x0", "y0"), ("x1", "y1"), ("x2", "y2"), ("x3", "y3")] {
                 let x = step.attribute(kx).and_then(|v| v.parse::<f64>().ok());
                 let y = step.attribute(ky).and_then(|v| v.parse::<f64>().ok());
                 if let (Some(x), Some(y)) = (x, y) {
@@ -633,27 +560,16 @@ impl Walker<'_, '_> {
     /// so each glyph is listed once, with its fill colour.
     fn text(&mut self, node: roxmltree::Node, skip_filled: bool) {
         let ctm = Matrix::of(node);
-        let linear = Matrix {
-            e: 0.0,
-            f: 0.0,
-            ..ctm
-        };
+        let linear = Matrix { e: 0.0, f: 0.0, ..ctm };
         let color = color_of(node);
         for span in node.children().filter(|n| n.has_tag_name("span")) {
             let font = glyph_font_name(span.attribute("font").unwrap_or(""), self.fonts);
-            let trm = span
-                .attribute("trm")
-                .and_then(Matrix::parse)
-                .unwrap_or(Matrix::IDENTITY);
+            let trm = span.attribute("trm").and_then(Matrix::parse).unwrap_or(Matrix::IDENTITY);
             // The glyph's full rendering matrix without translation: its y axis is
             // one em, its x axis one unit of (horizontal) advance.
             let m = trm.concat(linear);
             let size = m.c.hypot(m.d);
-            let advance_unit = if span.attribute("wmode") == Some("1") {
-                size
-            } else {
-                m.a.hypot(m.b)
-            };
+            let advance_unit = if span.attribute("wmode") == Some("1") { size } else { m.a.hypot(m.b) };
             for g in span.children().filter(|n| n.has_tag_name("g")) {
                 let num = |key| g.attribute(key).and_then(|v| v.parse::<f64>().ok());
                 let (Some(gx), Some(gy)) = (num("x"), num("y")) else {
@@ -701,10 +617,8 @@ fn strip_subset(name: &str) -> &str {
 /// 31 bytes; a cut name is restored from the unique font resource it begins.
 fn glyph_font_name(traced: &str, fonts: &[FontResource]) -> String {
     let exact = fonts.iter().any(|f| f.raw_name == traced);
-    let mut longer = fonts
-        .iter()
-        .map(|f| f.raw_name.as_str())
-        .filter(|raw| traced.len() >= 31 && raw.starts_with(traced));
+    let mut longer =
+        fonts.iter().map(|f| f.raw_name.as_str()).filter(|raw| traced.len() >= 31 && raw.starts_with(traced));
     let restored = match (exact, longer.next()) {
         (false, Some(first)) if longer.all(|other| other == first) => first,
         _ => traced,
@@ -744,10 +658,7 @@ fn read_fonts(path: &Path) -> Vec<FontResource> {
     let mut objects = HashMap::new();
     for line in dump.split(|&b| b == b'\n') {
         let mut lexer = Lexer { s: line, i: 0 };
-        let Some(num) = std::str::from_utf8(lexer.token())
-            .ok()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
+        let Some(num) = std::str::from_utf8(lexer.token()).ok().and_then(|n| n.parse::<u32>().ok()) else {
             continue; // the trailer, or a line that is not an object
         };
         lexer.token(); // generation
@@ -764,10 +675,7 @@ fn read_fonts(path: &Path) -> Vec<FontResource> {
     for num in numbers {
         collect_fonts(&objects[num], &mut dicts);
     }
-    dicts
-        .into_iter()
-        .map(|font| font_resource(font, &objects))
-        .collect()
+    dicts.into_iter().map(|font| font_resource(font, &objects)).collect()
 }
 
 /// Finds font dictionaries in `obj`, including direct ones nested in resources.
@@ -777,10 +685,7 @@ fn collect_fonts<'o>(obj: &'o Obj, out: &mut Vec<&'o Obj>) {
             let subtype = obj.get("Subtype").and_then(Obj::name);
             let typed_font = obj.get("Type").and_then(Obj::name) == Some("Font");
             // CIDFonts are reported through their Type0 parent, as the trace does.
-            let top_level = matches!(
-                subtype,
-                Some("Type0" | "Type1" | "MMType1" | "TrueType" | "Type3")
-            );
+            let top_level = matches!(subtype, Some("Type0" | "Type1" | "MMType1" | "TrueType" | "Type3"));
             if top_level && (typed_font || obj.get("BaseFont").is_some()) {
                 out.push(obj);
             }
@@ -809,18 +714,12 @@ fn resolve<'o>(mut obj: &'o Obj, objects: &'o HashMap<u32, Obj>) -> &'o Obj {
 
 fn font_resource(font: &Obj, objects: &HashMap<u32, Obj>) -> FontResource {
     let base_font = |dict: &Obj| {
-        dict.get("BaseFont")
-            .map(|n| resolve(n, objects))
-            .and_then(Obj::name)
-            .map(str::to_string)
+        dict.get("BaseFont").map(|n| resolve(n, objects)).and_then(Obj::name).map(str::to_string)
     };
     let has_program = |dict: &Obj| {
         let descriptor = dict.get("FontDescriptor").map(|d| resolve(d, objects));
-        descriptor.is_some_and(|d| {
-            ["FontFile", "FontFile2", "FontFile3"]
-                .iter()
-                .any(|key| d.get(key).is_some())
-        })
+        descriptor
+            .is_some_and(|d| ["FontFile", "FontFile2", "FontFile3"].iter().any(|key| d.get(key).is_some()))
     };
     match font.get("Subtype").and_then(Obj::name) {
         Some("Type0") => {
@@ -833,10 +732,7 @@ fn font_resource(font: &Obj, objects: &HashMap<u32, Obj>) -> FontResource {
                 })
                 .map(|d| resolve(d, objects));
             FontResource {
-                raw_name: descendant
-                    .and_then(base_font)
-                    .or_else(|| base_font(font))
-                    .unwrap_or_default(),
+                raw_name: descendant.and_then(base_font).or_else(|| base_font(font)).unwrap_or_default(),
                 embedded: descendant.is_some_and(has_program),
             }
         }
@@ -847,10 +743,7 @@ fn font_resource(font: &Obj, objects: &HashMap<u32, Obj>) -> FontResource {
                 .unwrap_or_else(|| "Type3".to_string()),
             embedded: true,
         },
-        _ => FontResource {
-            raw_name: base_font(font).unwrap_or_default(),
-            embedded: has_program(font),
-        },
+        _ => FontResource { raw_name: base_font(font).unwrap_or_default(), embedded: has_program(font) },
     }
 }
 
@@ -865,10 +758,7 @@ fn is_space(b: u8) -> bool {
 }
 
 fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
 }
 
 impl<'a> Lexer<'a> {
@@ -882,11 +772,7 @@ impl<'a> Lexer<'a> {
     fn token(&mut self) -> &'a [u8] {
         self.skip_space();
         let start = self.i;
-        while self
-            .s
-            .get(self.i)
-            .is_some_and(|&b| !is_space(b) && !is_delimiter(b))
-        {
+        while self.s.get(self.i).is_some_and(|&b| !is_space(b) && !is_delimiter(b)) {
             self.i += 1;
         }
         &self.s[start..self.i]
@@ -955,11 +841,7 @@ impl<'a> Lexer<'a> {
     /// Regular characters starting exactly here (a name's body may be empty).
     fn token_here(&mut self) -> &'a [u8] {
         let start = self.i;
-        while self
-            .s
-            .get(self.i)
-            .is_some_and(|&b| !is_space(b) && !is_delimiter(b))
-        {
+        while self.s.get(self.i).is_some_and(|&b| !is_space(b) && !is_delimiter(b)) {
             self.i += 1;
         }
         &self.s[start..self.i]
@@ -970,9 +852,8 @@ impl<'a> Lexer<'a> {
         let num: u32 = std::str::from_utf8(token).ok()?.parse().ok()?;
         let saved = self.i;
         let generation = self.token();
-        let is_ref = !generation.is_empty()
-            && generation.iter().all(u8::is_ascii_digit)
-            && self.token() == b"R";
+        let is_ref =
+            !generation.is_empty() && generation.iter().all(u8::is_ascii_digit) && self.token() == b"R";
         if is_ref {
             Some(Obj::Ref(num))
         } else {

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Project setup and everyday commands. On a fresh Debian machine:
+#   ./dev.sh build   fetch what is missing, build the example campaign into output/
+#   ./dev.sh test    fetch what is missing, run every test
+# Fonts come from Debian's packages into .cache/ (never committed); nothing
+# else on the machine is changed except test tools installed with apt-get.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+FONT_DIR="$PWD/.cache/fonts/fandol"
+FANDOL=(FandolSong-Regular FandolSong-Bold FandolHei-Regular FandolHei-Bold FandolKai-Regular FandolFang-Regular)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "need root to run: $*" >&2; return 1
+  fi
+}
+
+# apt's package lists may be empty on a fresh machine.
+apt_lists() {
+  if ! apt-cache show "$1" >/dev/null 2>&1; then
+    say "updating apt package lists"
+    as_root apt-get update -q >/dev/null
+  fi
+}
+
+# The Fandol fonts (GB 2312 coverage; 宋, 黑, 楷, 仿宋) ship inside Debian's
+# texlive-lang-chinese; extract them without installing TeX.
+fetch_fonts() {
+  local missing=0 f
+  for f in "${FANDOL[@]}"; do [ -s "$FONT_DIR/$f.otf" ] || missing=1; done
+  [ "$missing" = 0 ] && return
+  say "fetching the Fandol CJK fonts from Debian's texlive-lang-chinese"
+  apt_lists texlive-lang-chinese
+  local tmp; tmp=$(mktemp -d)
+  # (As root, apt warns that it downloads unsandboxed; that is harmless here.)
+  (cd "$tmp" && apt-get download -q texlive-lang-chinese >/dev/null 2>&1) \
+    || { echo "could not download texlive-lang-chinese from Debian's archive" >&2; exit 2; }
+  dpkg-deb -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"
+  mkdir -p "$FONT_DIR"
+  for f in "${FANDOL[@]}"; do
+    cp "$tmp/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/$f.otf" "$FONT_DIR/"
+  done
+  rm -rf "$tmp"
+}
+
+# Test tools from Debian: mutool reads PDFs back for the layout tests.
+fetch_test_tools() {
+  local pkgs=()
+  command -v mutool >/dev/null || pkgs+=(mupdf-tools)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    say "installing test tools: ${pkgs[*]}"
+    apt_lists "${pkgs[0]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+}
+
+export PRESSROOM_FONT_PATH="$FONT_DIR${PRESSROOM_FONT_PATH:+:$PRESSROOM_FONT_PATH}"
+
+case "${1:-}" in
+  build)
+    shift
+    fetch_fonts
+    cargo run --release --quiet -- build "$@"
+    ;;
+  test)
+    shift
+    fetch_fonts
+    fetch_test_tools
+    cargo fmt --check
+    cargo test --release "$@"
+    ;;
+  fonts)
+    fetch_fonts
+    ;;
+  *)
+    echo "usage: ./dev.sh build [TARGET...] | test [FILTER] | fonts" >&2
+    exit 2
+    ;;
+esac
