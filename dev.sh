@@ -47,6 +47,20 @@ fetch_fonts() {
   rm -rf "$tmp"
 }
 
+# The example content's photos are generated (phone-sized JPEGs) by the
+# project's own tool rather than committed.
+fetch_photos() {
+  local names
+  names=$(grep -rhoE 'photos/[A-Za-z0-9._-]+\.jpg' content | sed 's|^photos/||' | sort -u)
+  [ -n "$names" ] || return 0
+  local missing=0 n
+  for n in $names; do [ -s "content/photos/$n" ] || missing=1; done
+  [ "$missing" = 0 ] && return
+  say "generating sample photos into content/photos/"
+  # shellcheck disable=SC2086
+  cargo run --release --quiet --bin sample-photos -- content/photos $names >/dev/null
+}
+
 # Test tools from Debian: mutool reads PDFs back for the layout tests.
 fetch_test_tools() {
   local pkgs=()
@@ -64,11 +78,13 @@ case "${1:-}" in
   build)
     shift
     fetch_fonts
+    fetch_photos
     cargo run --release --quiet -- build "$@"
     ;;
   test)
     shift
     fetch_fonts
+    fetch_photos
     fetch_test_tools
     cargo fmt --check
     cargo test --release "$@"
@@ -76,8 +92,11 @@ case "${1:-}" in
   fonts)
     fetch_fonts
     ;;
+  photos)
+    fetch_photos
+    ;;
   *)
-    echo "usage: ./dev.sh build [TARGET...] | test [FILTER] | fonts" >&2
+    echo "usage: ./dev.sh build [TARGET...] | test [FILTER] | fonts | photos" >&2
     exit 2
     ;;
 esac

@@ -11,7 +11,8 @@ use crate::content::{self, Content, Sources};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::msg;
 use crate::render::Renderer;
-use crate::targets::{Target, notice};
+use crate::targets::media::Media;
+use crate::targets::{Target, booklet, flyers, imposition, notice};
 use crate::typeset::fonts::{self, FontOptions, FontSet, RoleFonts};
 use crate::typeset::world::Engine;
 use crate::typeset::{self, datetime};
@@ -27,6 +28,36 @@ pub struct BuildConfig {
     pub targets: Vec<Target>,
     /// Where fonts come from.
     pub fonts: FontOptions,
+    /// Photo resolution in dots per inch at the placed size.
+    pub dpi: f64,
+    /// Build only this township's flyer (by name or file stem).
+    pub only: Option<String>,
+    /// Show a progress bar (only when standard error is a terminal).
+    pub progress: bool,
+    /// Worker threads for batches of documents.
+    pub jobs: usize,
+}
+
+impl BuildConfig {
+    /// A configuration with defaults for everything but the project.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
+        Self {
+            out_dir: root.join("output"),
+            root,
+            targets: Target::ALL.to_vec(),
+            fonts: FontOptions { paths: Vec::new(), system: true },
+            dpi: 300.0,
+            only: None,
+            progress: false,
+            jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
+        }
+    }
+
+    /// Where downsampled photos are kept between builds.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(".cache").join("pressroom")
+    }
 }
 
 /// Why a build stopped.
@@ -71,6 +102,8 @@ pub struct Report {
     pub fonts: RoleFonts,
     /// Texts of content files, to quote warnings.
     pub sources: Sources,
+    /// Total bytes of the downsampled photos placed.
+    pub photo_bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -92,41 +125,324 @@ pub fn load(root: &Path) -> Result<Content, Failure> {
     content::load(root).map_err(|(diags, sources)| Failure { kind: FailureKind::Content, diags, sources })
 }
 
-/// Runs the whole build described by `config`.
+/// Runs the whole build described by `config`: load and check content,
+/// prepare each target's data (text rendered, photos downsampled), resolve
+/// fonts once, typeset every document, write each file atomically.
 pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     let started = Instant::now();
     let content = load(&config.root)?;
+    let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let font_set = FontSet::discover(&config.root, &config.fonts);
-    let engine =
-        Engine::new(&config.root, font_set).map_err(|e| io_failure(&config.root, &e, &content.sources))?;
+    let engine = Engine::new(&config.root, font_set, &config.cache_dir())
+        .map_err(|e| io_failure(&config.root, &e, &content.sources))?;
     crate::output::clean_stale(&config.out_dir);
+    crate::output::clean_stale(&config.out_dir.join("flyers"));
 
-    let mut outputs = Vec::new();
-    let mut warnings = content.warnings.clone();
-    let mut role_fonts = None;
-    for target in &config.targets {
-        match target {
-            Target::Notice => {
-                let typeset = typeset_notice(&content, &engine)?;
-                let date = pdf_date(&content);
-                let pdf =
-                    typeset::export_pdf(&typeset.document, "pressroom-notice", date).map_err(|diags| {
-                        Failure { kind: FailureKind::Content, diags, sources: content.sources.clone() }
-                    })?;
-                let path = config.out_dir.join("notice.pdf");
-                crate::output::write_atomic(&path, &pdf)
-                    .map_err(|e| io_failure(&path, &e, &content.sources))?;
-                outputs.push(Output { path, pages: typeset.document.pages().len(), bytes: pdf.len() });
-                warnings.extend(typeset.warnings);
-                role_fonts = Some(typeset.fonts);
+    let prepared = prepare(config, &content, &engine)?;
+    let fonts = resolve_fonts(&engine, &content, &prepared.needs)?;
+    let mut run = Run {
+        config,
+        content: &content,
+        engine: &engine,
+        fonts,
+        outputs: Vec::new(),
+        warnings: prepared.warnings,
+    };
+    let date = pdf_date(&content);
+    if let Some(data) = prepared.notice {
+        let typeset = typeset_notice_data(&content, &engine, data, &run.fonts)?;
+        run.warnings.extend(typeset.warnings);
+        let pdf = typeset::export_pdf(&typeset.document, "pressroom-notice", date)
+            .map_err(|d| fail(FailureKind::Content, d))?;
+        run.write(config.out_dir.join("notice.pdf"), &pdf, typeset.document.pages().len())?;
+    }
+    if let Some(data) = prepared.booklet {
+        run.booklet(data)?;
+    }
+    if !prepared.flyers.is_empty() {
+        run.flyers(prepared.flyers)?;
+    }
+    Ok(Report {
+        outputs: run.outputs,
+        warnings: run.warnings,
+        fonts: run.fonts,
+        sources: content.sources.clone(),
+        photo_bytes: prepared.photo_bytes,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Each target's data, before typesetting.
+struct Prepared {
+    notice: Option<serde_json::Value>,
+    booklet: Option<serde_json::Value>,
+    flyers: Vec<FlyerJob>,
+    needs: fonts::Needs,
+    warnings: Diagnostics,
+    photo_bytes: u64,
+}
+
+/// One township's flyer to typeset.
+struct FlyerJob {
+    name: String,
+    layout: String,
+    data: serde_json::Value,
+}
+
+fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<Prepared, Failure> {
+    let mut r = Renderer::new(&content.campaign, &content.sources);
+    let cache = config.cache_dir();
+    let mut media = Media::new(&config.root, &cache, config.dpi, &content.sources);
+    let mut errors = Diagnostics::new();
+    let wants = |t| config.targets.contains(&t);
+
+    // The notice's data always exists: its text feeds the font needs of
+    // every role, and its date is the date of every output.
+    let notice = notice::data(content, &mut r);
+    let mut needs = notice::font_needs(&notice);
+    let booklet = if wants(Target::Booklet) {
+        match booklet::data(content, &mut r, &mut media) {
+            Ok(data) => Some(data),
+            Err(d) => {
+                errors.push(d);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut flyers = Vec::new();
+    if wants(Target::Flyers) {
+        let selected: Vec<&(PathBuf, crate::content::TownshipFile)> = content
+            .townships
+            .iter()
+            .filter(|(path, t)| {
+                config.only.as_ref().is_none_or(|only| {
+                    t.township.value == *only
+                        || path.file_stem().is_some_and(|s| s.to_string_lossy() == *only)
+                })
+            })
+            .collect();
+        if let Some(only) = &config.only
+            && selected.is_empty()
+        {
+            let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
+            errors.push(
+                Diagnostic::error(
+                    "usage/unknown-township",
+                    msg!("没有名为“{}”的乡街文件", "no township file for “{}”", only),
+                )
+                .hint(match crate::diag::did_you_mean(only, names.iter().copied()) {
+                    Some(s) => msg!("您是否想写“{}”？", "did you mean “{}”?", s),
+                    None => msg!("可用：{}", "available: {}", names.join("、")),
+                }),
+            );
+        }
+        for (path, t) in selected {
+            let layout = flyers::layout(t).to_owned();
+            if !engine.has_template(&format!("{layout}.typ"))
+                || !layout.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            {
+                let at = t.layout.as_ref().map(|l| content.sources.locate(path, &l.referenced));
+                let mut d = Diagnostic::error(
+                    "content/unknown-layout",
+                    msg!("没有名为“{}”的传单版式", "there is no flyer layout “{}”", layout),
+                )
+                .hint(msg!(
+                    "可用：flyer（A4 双面传单）、card（明白卡），或项目 templates/ 中自己的版式。",
+                    "use flyer (two-sided A4), card (明白卡), or a layout of the project's templates/."
+                ));
+                if let Some(at) = at {
+                    d = d.at(at);
+                }
+                errors.push(d);
+                continue;
+            }
+            match flyers::data(content, &mut r, &mut media, path, t) {
+                Ok(data) => flyers.push(FlyerJob { name: t.township.value.clone(), layout, data }),
+                Err(d) => errors.push(d),
             }
         }
     }
-    let fonts = match role_fonts {
-        Some(f) => f,
-        None => resolve_fonts(&engine, &content, &json!({}))?,
-    };
-    Ok(Report { outputs, warnings, fonts, sources: content.sources, elapsed: started.elapsed() })
+    errors.append(&mut r.diags);
+    errors.append(&mut media.errors);
+    if !errors.is_empty() {
+        return Err(Failure { kind: FailureKind::Content, diags: errors, sources: content.sources.clone() });
+    }
+    // Booklets and flyers set their text in every role but the notice's.
+    for data in booklet.iter().chain(flyers.iter().map(|f| &f.data)) {
+        for role in [fonts::Role::Song, fonts::Role::Hei, fonts::Role::Kai, fonts::Role::Mark] {
+            notice::collect_chars(data, needs.entry(role).or_default());
+        }
+    }
+    let mut warnings = content.warnings.clone();
+    warnings.append(&mut media.warnings);
+    Ok(Prepared {
+        notice: wants(Target::Notice).then_some(notice),
+        booklet,
+        flyers,
+        needs,
+        warnings,
+        photo_bytes: media.bytes,
+    })
+}
+
+/// A build in progress: where outputs go and what has been written.
+struct Run<'a> {
+    config: &'a BuildConfig,
+    content: &'a Content,
+    engine: &'a Engine,
+    fonts: RoleFonts,
+    outputs: Vec<Output>,
+    warnings: Diagnostics,
+}
+
+impl Run<'_> {
+    fn fail(&self, diags: Diagnostics) -> Failure {
+        Failure {
+            kind: FailureKind::Content,
+            diags,
+            sources: with_templates(&self.content.sources, self.engine),
+        }
+    }
+
+    fn write(&mut self, path: PathBuf, pdf: &[u8], pages: usize) -> Result<(), Failure> {
+        crate::output::write_atomic(&path, pdf).map_err(|e| io_failure(&path, &e, &self.content.sources))?;
+        self.outputs.push(Output { path, pages, bytes: pdf.len() });
+        Ok(())
+    }
+
+    fn today(&self) -> typst::foundations::Datetime {
+        datetime(pdf_date(self.content))
+            .unwrap_or_else(|| typst::foundations::Datetime::from_ymd(2000, 1, 1).expect("valid"))
+    }
+
+    fn compile(
+        &self,
+        template: &str,
+        function: &str,
+        data: &serde_json::Value,
+    ) -> Result<(PagedDocument, Diagnostics), Failure> {
+        let entry =
+            format!("#import \"/templates/{template}\": {function}\n#{function}(json(\"/__data__.json\"))\n");
+        let bytes = serde_json::to_vec(data).unwrap_or_default();
+        let world = self.engine.world(&entry, bytes, self.today());
+        typeset::compile(&world).map_err(|d| self.fail(d))
+    }
+
+    /// The booklet, padded to a multiple of four pages with blanks before
+    /// the back page, then imposed for saddle stitching.
+    fn booklet(&mut self, mut data: serde_json::Value) -> Result<(), Failure> {
+        data["fonts"] = self.fonts.to_json();
+        let (mut doc, mut warnings) = self.compile(booklet::TEMPLATE, "booklet", &data)?;
+        let pages = doc.pages().len();
+        if pages % 4 != 0 {
+            data["padding"] = json!(4 - pages % 4);
+            (doc, warnings) = self.compile(booklet::TEMPLATE, "booklet", &data)?;
+        }
+        self.check_glyphs(&doc)?;
+        self.warnings.extend(warnings);
+        let date = pdf_date(self.content);
+        let pdf = typeset::export_pdf(&doc, "pressroom-booklet", date).map_err(|d| self.fail(d))?;
+        let pages = doc.pages().len();
+        self.write(self.config.out_dir.join("booklet.pdf"), &pdf, pages)?;
+
+        let sides = imposition::saddle_stitch(pages);
+        let data = json!({ "source": crate::typeset::world::SOURCE_PDF_PATH, "sides": sides });
+        let entry = "#import \"/templates/imposed.typ\": imposed\n#imposed(json(\"/__data__.json\"))\n";
+        let world = self
+            .engine
+            .world(entry, serde_json::to_vec(&data).unwrap_or_default(), self.today())
+            .with_source_pdf(pdf);
+        let (imposed, _) = typeset::compile(&world).map_err(|d| self.fail(d))?;
+        let bytes =
+            typeset::export_pdf(&imposed, "pressroom-booklet-imposed", date).map_err(|d| self.fail(d))?;
+        self.write(self.config.out_dir.join("booklet-imposed.pdf"), &bytes, imposed.pages().len())
+    }
+
+    fn check_glyphs(&self, doc: &PagedDocument) -> Result<(), Failure> {
+        let missing = typeset::missing_glyphs(doc, &self.fonts);
+        if missing.is_empty() { Ok(()) } else { Err(self.fail(missing)) }
+    }
+
+    /// Every selected township's flyer, on worker threads sharing the
+    /// engine (fonts and library load once). Problems in one flyer do not
+    /// stop the others; all are reported at the end.
+    fn flyers(&mut self, jobs: Vec<FlyerJob>) -> Result<(), Failure> {
+        let dir = self.config.out_dir.join("flyers");
+        let fonts = self.fonts.to_json();
+        let date = pdf_date(self.content);
+        let progress = crate::progress::bar(self.config.progress, jobs.len() as u64, "flyers");
+        let results = crate::batch::run(self.config.jobs, &jobs, |job| {
+            let mut data = job.data.clone();
+            data["fonts"] = fonts.clone();
+            let outcome =
+                self.compile(&format!("{}.typ", job.layout), &job.layout, &data).and_then(|(doc, w)| {
+                    self.check_glyphs(&doc)?;
+                    check_fit(&doc, &job.name).map_err(|d| self.fail(d))?;
+                    let ident = format!("pressroom-flyer-{}", job.name);
+                    let pdf = typeset::export_pdf(&doc, &ident, date).map_err(|d| self.fail(d))?;
+                    let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
+                    crate::output::write_atomic(&path, &pdf)
+                        .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
+                    Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len() }, w))
+                });
+            progress.inc(1);
+            outcome
+        });
+        progress.finish_and_clear();
+        let mut errors = Diagnostics::new();
+        for result in results {
+            match result {
+                Ok((output, w)) => {
+                    self.outputs.push(output);
+                    self.warnings.extend(w);
+                }
+                Err(f) => errors.extend(f.diags),
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(self.fail(errors)) }
+    }
+}
+
+/// A flyer must have exactly the pages its layout declares, and no region
+/// may overflow: either names the township, the region and the excess.
+fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    for (region, over) in typeset::overflows(doc) {
+        diags.push(
+            Diagnostic::error(
+                "layout/overflow",
+                msg!(
+                    "{}的传单放不下：“{}”一栏超出约 {:.0} 毫米",
+                    "{}'s flyer does not fit: the “{}” region is about {:.0} mm too long",
+                    township,
+                    region,
+                    over
+                ),
+            )
+            .hint(msg!(
+                "请删减这一栏的文字或条目（或换用版式）；内容不会被截断印出。",
+                "shorten that region's text or entries (or use another layout); nothing is printed cut off."
+            )),
+        );
+    }
+    if let Some(expected) = typeset::declared_pages(doc)
+        && doc.pages().len() != expected
+        && diags.is_empty()
+    {
+        diags.push(Diagnostic::error(
+            "layout/pages",
+            msg!(
+                "{}的传单排出 {} 页，版式要求 {} 页",
+                "{}'s flyer came out at {} pages; its layout has {}",
+                township,
+                doc.pages().len(),
+                expected
+            ),
+        ));
+    }
+    if diags.is_empty() { Ok(()) } else { Err(diags) }
 }
 
 /// The date written into PDFs and served as typst's "today":
@@ -151,9 +467,9 @@ fn source_date_epoch() -> Option<crate::content::date::Date> {
     crate::content::date::Date::new(year, month, day)
 }
 
-/// Resolves role fonts against what `data` needs.
-fn resolve_fonts(engine: &Engine, content: &Content, data: &serde_json::Value) -> Result<RoleFonts, Failure> {
-    fonts::resolve(engine.fonts(), &notice::font_needs(data)).map_err(|diags| Failure {
+/// Resolves role fonts against what the outputs need.
+fn resolve_fonts(engine: &Engine, content: &Content, needs: &fonts::Needs) -> Result<RoleFonts, Failure> {
+    fonts::resolve(engine.fonts(), needs).map_err(|diags| Failure {
         kind: FailureKind::Environment,
         diags: locate_chars(diags, content),
         sources: content.sources.clone(),
@@ -186,17 +502,31 @@ fn locate_chars(diags: Diagnostics, content: &Content) -> Diagnostics {
         .collect()
 }
 
-/// Renders, resolves fonts for, and typesets the notice. The 版记 must end up
-/// at the foot of an even page; where the first layout puts it on an odd page,
-/// the notice is laid out once more with a page (or a blank page) added.
+/// Renders, resolves fonts for, and typesets the notice on its own.
 pub fn typeset_notice(content: &Content, engine: &Engine) -> Result<TypesetNotice, Failure> {
-    let failure = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let mut renderer = Renderer::new(&content.campaign, &content.sources);
-    let mut data = notice::data(content, &mut renderer);
+    let data = notice::data(content, &mut renderer);
     if !renderer.diags.is_empty() {
-        return Err(failure(FailureKind::Content, renderer.diags));
+        return Err(Failure {
+            kind: FailureKind::Content,
+            diags: renderer.diags,
+            sources: content.sources.clone(),
+        });
     }
-    let roles = resolve_fonts(engine, content, &data)?;
+    let roles = resolve_fonts(engine, content, &notice::font_needs(&data))?;
+    typeset_notice_data(content, engine, data, &roles)
+}
+
+/// Typesets the notice from its data. The 版记 must end up at the foot of
+/// an even page; where the first layout puts it on an odd page, the notice
+/// is laid out once more with a page (or a blank page) added.
+fn typeset_notice_data(
+    content: &Content,
+    engine: &Engine,
+    mut data: serde_json::Value,
+    roles: &RoleFonts,
+) -> Result<TypesetNotice, Failure> {
+    let failure = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     data["fonts"] = roles.to_json();
     let today = datetime(pdf_date(content)).ok_or_else(|| {
         failure(
@@ -206,7 +536,6 @@ pub fn typeset_notice(content: &Content, engine: &Engine) -> Result<TypesetNotic
     })?;
     let entry =
         format!("#import \"/templates/{}\": notice\n#notice(json(\"/__data__.json\"))\n", notice::TEMPLATE);
-
     let layout = |mode: &str, data: &mut serde_json::Value| {
         data["imprint_mode"] = json!(mode);
         let bytes = serde_json::to_vec(data).unwrap_or_default();
@@ -221,12 +550,11 @@ pub fn typeset_notice(content: &Content, engine: &Engine) -> Result<TypesetNotic
     if let Some(mode) = imprint_fix(&document) {
         (document, warnings) = layout(mode, &mut data)?;
     }
-    let missing = typeset::missing_glyphs(&document, &roles);
+    let missing = typeset::missing_glyphs(&document, roles);
     if !missing.is_empty() {
         return Err(failure(FailureKind::Content, missing));
     }
-    warnings.retain(|w| w.code != "template/typst" || !w.message.en.contains("unknown font family"));
-    Ok(TypesetNotice { document, data, warnings, fonts: roles })
+    Ok(TypesetNotice { document, data, warnings, fonts: roles.clone() })
 }
 
 /// Where the 版记 landed on an odd page: `next` moves it to the following

@@ -46,6 +46,15 @@ pub enum Command {
         /// Output folder (default: <project>/output).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Build only this township's flyer (its name or file name).
+        #[arg(long, value_name = "TOWNSHIP")]
+        only: Option<String>,
+        /// Photo resolution at the placed size, in dots per inch.
+        #[arg(long, default_value_t = 300.0, value_parser = parse_dpi)]
+        dpi: f64,
+        /// Worker threads for batches (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Load and validate all content; write nothing.
     Check {
@@ -94,15 +103,24 @@ pub fn main() -> ExitCode {
         None => diag::lang_from_env(),
     });
     match cli.command {
-        Command::Build { targets, project, out } => {
-            let out_dir = out.unwrap_or_else(|| project.project.join("output"));
-            let targets = if targets.is_empty() { Target::ALL.to_vec() } else { targets };
-            let config = BuildConfig {
-                root: project.project.clone(),
-                out_dir,
-                targets,
-                fonts: project.font_options(),
-            };
+        Command::Build { targets, project, out, only, dpi, jobs } => {
+            let mut config = BuildConfig::new(project.project.clone());
+            if let Some(out) = out {
+                config.out_dir = out;
+            }
+            if !targets.is_empty() {
+                config.targets = targets;
+            }
+            if only.is_some() && !config.targets.contains(&Target::Flyers) {
+                config.targets.push(Target::Flyers);
+            }
+            config.fonts = project.font_options();
+            config.only = only;
+            config.dpi = dpi;
+            config.progress = true;
+            if let Some(jobs) = jobs {
+                config.jobs = jobs.max(1);
+            }
             match build::build(&config) {
                 Ok(report) => {
                     print_report(&report, &config.root);
@@ -113,7 +131,20 @@ pub fn main() -> ExitCode {
         }
         Command::Check { project } => match build::load(&project.project) {
             Ok(content) => {
-                eprint!("{}", diag::render(&content.warnings, &project.project, &content.sources));
+                let mut findings = content.warnings.clone();
+                findings.extend(crate::content::validate::photos(&content));
+                eprint!("{}", diag::render(&findings, &project.project, &content.sources));
+                let errors = findings.iter().filter(|d| d.is_error()).count();
+                if errors > 0 {
+                    eprintln!(
+                        "{}",
+                        match diag::lang() {
+                            Lang::Zh => format!("检查发现 {errors} 个错误。"),
+                            Lang::En => format!("check found {errors} error(s)."),
+                        }
+                    );
+                    return ExitCode::from(1);
+                }
                 println!("{}", tr("内容检查通过。", "content checked: no errors."));
                 ExitCode::SUCCESS
             }
@@ -133,6 +164,13 @@ pub fn main() -> ExitCode {
             }
             Err(failure) => fail(&failure, &project.project),
         },
+    }
+}
+
+fn parse_dpi(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(d) if (72.0..=1200.0).contains(&d) => Ok(d),
+        _ => Err("a resolution between 72 and 1200 dpi".to_owned()),
     }
 }
 

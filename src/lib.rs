@@ -8,11 +8,13 @@
 //! → [`output`] (atomic writes). [`build`] runs it; [`cli`] is the thin
 //! command-line front.
 
+pub mod batch;
 pub mod build;
 pub mod cli;
 pub mod content;
 pub mod diag;
 pub mod output;
+pub mod progress;
 pub mod render;
 pub mod targets;
 pub mod typeset;

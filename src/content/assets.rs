@@ -1,14 +1,18 @@
-//! Files content refers to (seal images, photos): they must lie inside the
-//! project. Absolute paths, `..` and symlinks that lead out are refused, so
-//! nothing outside the project is ever read.
+//! Files content refers to (seal images, photos): written relative to the
+//! `content/` folder (`photos/school.jpg` is `content/photos/school.jpg`),
+//! and they must lie inside the project. Absolute paths, `..` and symlinks
+//! that lead out are refused, so nothing outside the project is ever read.
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::Msg;
 use crate::msg;
 
+/// The folder content paths are relative to.
+pub const BASE: &str = "content";
+
 /// Resolves `rel` (as written in content, with `/` separators) against the
-/// project `root`, or says why it cannot be used.
+/// project's `content/` folder, or says why it cannot be used.
 pub fn project_file(root: &Path, rel: &str) -> Result<PathBuf, Msg> {
     let rel_path = Path::new(rel);
     if rel.is_empty() {
@@ -28,7 +32,7 @@ pub fn project_file(root: &Path, rel: &str) -> Result<PathBuf, Msg> {
             rel
         ));
     }
-    let path = root.join(rel_path);
+    let path = root.join(BASE).join(rel_path);
     let canonical_root = root
         .canonicalize()
         .map_err(|e| msg!("无法读取项目目录：{}", "cannot read the project folder: {}", e))?;
@@ -57,16 +61,16 @@ mod tests {
     fn refuses_paths_leading_outside() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path().join("project");
-        std::fs::create_dir_all(root.join("images")).expect("mkdir");
+        std::fs::create_dir_all(root.join("content/images")).expect("mkdir");
         std::fs::write(dir.path().join("secret.txt"), "secret").expect("write");
-        std::fs::write(root.join("images/seal.png"), "png").expect("write");
+        std::fs::write(root.join("content/images/seal.png"), "png").expect("write");
         assert!(project_file(&root, "images/seal.png").is_ok());
         assert!(project_file(&root, "/etc/passwd").is_err());
         assert!(project_file(&root, "../secret.txt").is_err());
         assert!(project_file(&root, "images/missing.png").is_err());
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("images/link.png"))
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("content/images/link.png"))
                 .expect("symlink");
             let err = project_file(&root, "images/link.png").expect_err("link leads out");
             assert!(err.en.contains("outside"), "{}", err.en);

@@ -4,7 +4,7 @@
 pub mod assets;
 pub mod date;
 pub mod model;
-mod validate;
+pub mod validate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,12 +13,20 @@ use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceLookup, line_col};
 use crate::msg;
-pub use model::{CampaignFile, NoticeFile, Text};
+pub use model::{AreaFile, BookletFile, CampaignFile, FlyerFile, NoticeFile, Text, TownshipFile};
 
 /// Where the campaign facts live, relative to the project.
 pub const CAMPAIGN_FILE: &str = "content/campaign.yaml";
 /// Where the notice lives, relative to the project.
 pub const NOTICE_FILE: &str = "content/notice.yaml";
+/// The booklet's own pages.
+pub const BOOKLET_FILE: &str = "content/booklet.yaml";
+/// The district letter on every flyer.
+pub const FLYER_FILE: &str = "content/flyer.yaml";
+/// One file per indicator area.
+pub const AREAS_DIR: &str = "content/areas";
+/// One file per township.
+pub const TOWNSHIPS_DIR: &str = "content/townships";
 
 /// The text of every content file read, by project-relative path, so that
 /// diagnostics can quote them.
@@ -66,6 +74,14 @@ pub struct Content {
     pub campaign: CampaignFile,
     /// `content/notice.yaml`.
     pub notice: NoticeFile,
+    /// `content/areas/*.yaml`, in file-name order, with their paths.
+    pub areas: Vec<(PathBuf, AreaFile)>,
+    /// `content/townships/*.yaml`, in file-name order, with their paths.
+    pub townships: Vec<(PathBuf, TownshipFile)>,
+    /// `content/booklet.yaml`, if the project makes a booklet.
+    pub booklet: Option<BookletFile>,
+    /// `content/flyer.yaml`, if the project makes flyers.
+    pub flyer: Option<FlyerFile>,
     /// Texts of the files, for diagnostics.
     pub sources: Sources,
     /// Warnings found while loading.
@@ -80,14 +96,58 @@ pub fn load(root: &Path) -> Result<Content, (Diagnostics, Sources)> {
     let mut diags = Diagnostics::new();
     let campaign = read_yaml::<CampaignFile>(root, Path::new(CAMPAIGN_FILE), &mut sources, &mut diags);
     let notice = read_yaml::<NoticeFile>(root, Path::new(NOTICE_FILE), &mut sources, &mut diags);
+    let areas = read_dir_yaml::<AreaFile>(root, Path::new(AREAS_DIR), &mut sources, &mut diags);
+    let townships = read_dir_yaml::<TownshipFile>(root, Path::new(TOWNSHIPS_DIR), &mut sources, &mut diags);
+    let booklet = read_optional::<BookletFile>(root, Path::new(BOOKLET_FILE), &mut sources, &mut diags);
+    let flyer = read_optional::<FlyerFile>(root, Path::new(FLYER_FILE), &mut sources, &mut diags);
     let (Some(campaign), Some(notice)) = (campaign, notice) else {
         return Err((diags, sources));
     };
-    diags.extend(validate::validate(root, &campaign, &notice, &sources));
+    let content = Content {
+        root: root.to_path_buf(),
+        campaign,
+        notice,
+        areas,
+        townships,
+        booklet,
+        flyer,
+        sources,
+        warnings: Vec::new(),
+    };
+    diags.extend(validate::validate(&content));
     if diags.iter().any(Diagnostic::is_error) {
-        return Err((diags, sources));
+        return Err((diags, content.sources));
     }
-    Ok(Content { root: root.to_path_buf(), campaign, notice, sources, warnings: diags })
+    Ok(Content { warnings: diags, ..content })
+}
+
+/// Reads every `*.yaml` in a folder (sorted by name); a missing folder is
+/// an empty list.
+fn read_dir_yaml<T: DeserializeOwned>(
+    root: &Path,
+    dir: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Vec<(PathBuf, T)> {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else { return Vec::new() };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .filter_map(|p| p.file_name().map(|n| dir.join(n)))
+        .collect();
+    files.sort();
+    files.into_iter().filter_map(|rel| read_yaml::<T>(root, &rel, sources, diags).map(|v| (rel, v))).collect()
+}
+
+/// Reads a YAML file that a project may leave out.
+fn read_optional<T: DeserializeOwned>(
+    root: &Path,
+    rel: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    if root.join(rel).exists() { read_yaml(root, rel, sources, diags) } else { None }
 }
 
 /// Reads one YAML file into `T`, recording its text and any problem.

@@ -35,6 +35,9 @@ pub struct CampaignFile {
     /// Further named texts that content may quote, e.g. a superior document's title.
     #[serde(default)]
     pub facts: IndexMap<Spanned<String>, Text>,
+    /// The government service hotline printed on publicity.
+    #[serde(default)]
+    pub hotline: Option<Text>,
 }
 
 /// One survey indicator area.
@@ -51,6 +54,13 @@ pub struct Area {
     /// from `indicator`.
     #[serde(default)]
     pub wording: Option<Text>,
+    /// Whether the survey measures this area (false for areas only publicised).
+    #[serde(default = "yes")]
+    pub in_survey: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A phase of the plan's schedule.
@@ -268,4 +278,132 @@ pub struct Imprint {
     pub printer: Option<Text>,
     /// 印发日期.
     pub date: Spanned<Date>,
+}
+
+/// `content/areas/*.yaml`: one indicator area's publicity, written by its
+/// lead department.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaFile {
+    /// The area's id in the campaign registry.
+    pub area: Text,
+    /// Lead departments credited (short names).
+    pub departments: Vec<Text>,
+    /// Chapter title; the indicator when omitted.
+    #[serde(default)]
+    pub title: Option<Text>,
+    /// One-line headline.
+    pub headline: Text,
+    /// Rich text.
+    pub body: Text,
+    /// Key figures (3–6).
+    pub figures: Vec<Figure>,
+    /// Things done this year.
+    #[serde(default)]
+    pub done: Vec<Text>,
+    /// Photos with captions.
+    #[serde(default)]
+    pub photos: Vec<Photo>,
+    /// Contact line.
+    pub contact: Text,
+}
+
+/// A key figure: 3200 人 新增城镇就业.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    /// The number, as printed.
+    pub value: Text,
+    /// Its unit.
+    pub unit: Text,
+    /// What it counts.
+    pub label: Text,
+}
+
+/// A photo file inside the project and its caption.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Photo {
+    /// Path relative to the project.
+    pub file: Text,
+    /// Caption.
+    pub caption: Text,
+}
+
+/// `content/townships/*.yaml`: a township's flyer content.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TownshipFile {
+    /// The township's name, as in the campaign registry.
+    pub township: Text,
+    /// Office address.
+    pub address: Text,
+    /// Service phone.
+    pub phone: Text,
+    /// Office hours.
+    pub hours: Text,
+    /// Flyer layout: the name of a template (`flyer`, `card`, or a
+    /// project's own).
+    #[serde(default)]
+    pub layout: Option<Text>,
+    /// District areas the flyer's letter features (area ids).
+    pub features: Vec<Text>,
+    /// Local achievements (3–5).
+    pub achievements: Vec<Text>,
+    /// Grid workers.
+    #[serde(default)]
+    pub grid_workers: Vec<GridWorker>,
+    /// An optional photo.
+    #[serde(default)]
+    pub photo: Option<Photo>,
+}
+
+/// A grid worker (网格员).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridWorker {
+    /// Name.
+    pub name: Text,
+    /// Phone.
+    pub phone: Text,
+    /// The area they cover.
+    pub area: Text,
+}
+
+/// `content/booklet.yaml`: the booklet's own pages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookletFile {
+    /// Cover title.
+    pub title: Text,
+    /// Cover subtitle.
+    #[serde(default)]
+    pub subtitle: Option<Text>,
+    /// Cover photo.
+    #[serde(default)]
+    pub cover_photo: Option<Photo>,
+    /// Foreword (rich text).
+    pub foreword: Text,
+    /// Who signs the foreword; the office when omitted.
+    #[serde(default)]
+    pub foreword_sign: Option<Text>,
+    /// Back page heading.
+    pub back_title: Text,
+    /// Back page text (rich text): what the survey is.
+    pub back_text: Text,
+}
+
+/// `content/flyer.yaml`: the district's letter to residents, shared by every
+/// township's flyer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlyerFile {
+    /// Letter title.
+    pub title: Text,
+    /// Salutation, e.g. 尊敬的居民朋友：
+    pub salutation: Text,
+    /// Opening paragraph(s) (rich text); `township` is available.
+    pub opening: Text,
+    /// Closing paragraph(s) (rich text).
+    pub closing: Text,
 }

@@ -5,15 +5,37 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::model::{CampaignFile, NoticeFile, Step, Text};
-use super::{CAMPAIGN_FILE, NOTICE_FILE, Sources};
+use super::{CAMPAIGN_FILE, Content, NOTICE_FILE, Sources};
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::msg;
 
+/// Checks that every photo named by area and township files exists inside
+/// the project (builds check this as they go; `check` asks up front).
+pub fn photos(content: &Content) -> Diagnostics {
+    let mut v = Validator { root: &content.root, sources: &content.sources, diags: Vec::new() };
+    for (file, a) in &content.areas {
+        for p in &a.photos {
+            v.image(&p.file, &file.to_string_lossy());
+        }
+    }
+    for (file, t) in &content.townships {
+        if let Some(p) = &t.photo {
+            v.image(&p.file, &file.to_string_lossy());
+        }
+    }
+    if let Some(p) = content.booklet.as_ref().and_then(|b| b.cover_photo.as_ref()) {
+        v.image(&p.file, super::BOOKLET_FILE);
+    }
+    v.diags
+}
+
 /// Checks campaign and notice together; returns every finding.
-pub fn validate(root: &Path, campaign: &CampaignFile, notice: &NoticeFile, sources: &Sources) -> Diagnostics {
-    let mut v = Validator { root, sources, diags: Vec::new() };
-    v.campaign(campaign);
-    v.notice(campaign, notice);
+pub fn validate(content: &Content) -> Diagnostics {
+    let mut v = Validator { root: &content.root, sources: &content.sources, diags: Vec::new() };
+    v.campaign(&content.campaign);
+    v.notice(&content.campaign, &content.notice);
+    v.areas(content);
+    v.townships(content);
     v.diags
 }
 
@@ -24,9 +46,113 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn error(&mut self, file: &str, at: &serde_saphyr::Location, d: Diagnostic) {
-        let loc = self.sources.locate(Path::new(file), at);
+    fn error(&mut self, file: impl AsRef<Path>, at: &serde_saphyr::Location, d: Diagnostic) {
+        let loc = self.sources.locate(file.as_ref(), at);
         self.diags.push(d.at(loc));
+    }
+
+    fn areas(&mut self, content: &Content) {
+        let c = &content.campaign;
+        let depts: Vec<&str> = c.departments.keys().map(|k| k.value.as_str()).collect();
+        let ids: Vec<&str> = c.areas.iter().map(|a| a.id.value.as_str()).collect();
+        let mut seen: Vec<(&str, &Path)> = Vec::new();
+        for (file, a) in &content.areas {
+            if !ids.contains(&a.area.value.as_str()) {
+                let mut d = Diagnostic::error(
+                    "content/unknown-area",
+                    msg!("未知的指标领域“{}”", "unknown indicator area “{}”", a.area.value),
+                );
+                d = match did_you_mean(&a.area.value, ids.iter().copied()) {
+                    Some(s) => d.hint(msg!("您是否想写“{}”？", "did you mean “{}”?", s)),
+                    None => {
+                        d.hint(msg!("可用的领域：{}", "areas in content/campaign.yaml: {}", ids.join("、")))
+                    }
+                };
+                self.error(file, &a.area.referenced, d);
+            } else if let Some((_, other)) = seen.iter().find(|(id, _)| *id == a.area.value) {
+                let other = other.display().to_string();
+                self.error(
+                    file,
+                    &a.area.referenced,
+                    Diagnostic::error(
+                        "content/duplicate-area",
+                        msg!(
+                            "领域“{}”已由 {} 提供",
+                            "area “{}” is already covered by {}",
+                            a.area.value,
+                            other
+                        ),
+                    ),
+                );
+            } else {
+                seen.push((a.area.value.as_str(), file));
+            }
+            for d in &a.departments {
+                self.department(d, &depts, &file.to_string_lossy());
+            }
+            if !(3..=6).contains(&a.figures.len()) {
+                self.error(
+                    file,
+                    &a.area.referenced,
+                    Diagnostic::error(
+                        "content/figures-count",
+                        msg!(
+                            "关键数据应为 3 至 6 项，现有 {} 项",
+                            "give 3 to 6 key figures; there are {}",
+                            a.figures.len()
+                        ),
+                    ),
+                );
+            }
+        }
+    }
+
+    fn townships(&mut self, content: &Content) {
+        let c = &content.campaign;
+        let names: Vec<&str> = c.townships.iter().map(|t| t.value.as_str()).collect();
+        let ids: Vec<&str> = c.areas.iter().map(|a| a.id.value.as_str()).collect();
+        let mut seen: Vec<&str> = Vec::new();
+        for (file, t) in &content.townships {
+            let f = file.to_string_lossy();
+            self.township(&t.township, &names, &f);
+            if seen.contains(&t.township.value.as_str()) {
+                self.error(
+                    file,
+                    &t.township.referenced,
+                    Diagnostic::error(
+                        "content/duplicate-township",
+                        msg!("乡街“{}”有两个文件", "township “{}” has two files", t.township.value),
+                    ),
+                );
+            }
+            seen.push(&t.township.value);
+            for feature in &t.features {
+                if !ids.contains(&feature.value.as_str()) {
+                    let mut d = Diagnostic::error(
+                        "content/unknown-area",
+                        msg!("未知的指标领域“{}”", "unknown indicator area “{}”", feature.value),
+                    );
+                    if let Some(s) = did_you_mean(&feature.value, ids.iter().copied()) {
+                        d = d.hint(msg!("您是否想写“{}”？", "did you mean “{}”?", s));
+                    }
+                    self.error(file, &feature.referenced, d);
+                }
+            }
+            if !(3..=5).contains(&t.achievements.len()) {
+                self.error(
+                    file,
+                    &t.township.referenced,
+                    Diagnostic::error(
+                        "content/achievements-count",
+                        msg!(
+                            "本辖区成绩应为 3 至 5 条，现有 {} 条",
+                            "give 3 to 5 local achievements; there are {}",
+                            t.achievements.len()
+                        ),
+                    ),
+                );
+            }
+        }
     }
 
     fn campaign(&mut self, c: &CampaignFile) {

@@ -107,6 +107,7 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
                 "indicator": a.indicator.value,
                 "wording": a.wording.as_ref().unwrap_or(&a.indicator).value,
                 "leads": a.leads.iter().map(|l| dept(&l.value)).collect::<Vec<_>>(),
+                "in_survey": a.in_survey,
             })
         })
         .collect();
@@ -126,6 +127,7 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
     m.insert("areas".into(), Json::Array(areas));
     m.insert("phases".into(), Json::Array(phases));
     m.insert("facts".into(), Json::Object(facts));
+    m.insert("hotline".into(), json!(c.hotline.as_ref().map(|h| h.value.clone())));
     m
 }
 

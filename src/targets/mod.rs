@@ -1,7 +1,12 @@
 //! Stage 4, targets: what pressroom can build. Each target turns loaded
 //! content into template data; the pipeline typesets and writes it.
 
+pub mod booklet;
+pub mod flyers;
+pub mod imposition;
+pub mod media;
 pub mod notice;
+pub mod photos;
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,16 +16,22 @@ use std::str::FromStr;
 pub enum Target {
     /// `output/notice.pdf`: the formal notice with its plan and attachments.
     Notice,
+    /// `output/booklet.pdf` and `output/booklet-imposed.pdf`.
+    Booklet,
+    /// `output/flyers/<township>.pdf` for every township.
+    Flyers,
 }
 
 impl Target {
     /// Every target, in build order.
-    pub const ALL: [Target; 1] = [Target::Notice];
+    pub const ALL: [Target; 3] = [Target::Notice, Target::Booklet, Target::Flyers];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Target::Notice => "notice",
+            Target::Booklet => "booklet",
+            Target::Flyers => "flyers",
         }
     }
 }

@@ -110,7 +110,7 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
     let signature = json!({
         "issuers": issuers_for_signature(&n.issuers, r),
         "date": n.signature.date.value.chinese(),
-        "seal": n.signature.seal.as_ref().map(|s| format!("/{}", s.value.trim_start_matches("./"))),
+        "seal": n.signature.seal.as_ref().map(|s| format!("/{}/{}", crate::content::assets::BASE, s.value.trim_start_matches("./"))),
     });
 
     let cc: Vec<String> = n.imprint.cc.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect();

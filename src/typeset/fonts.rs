@@ -305,7 +305,10 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
 }
 
 fn no_cjk_font(book: &FontBook) -> bool {
-    !Role::ALL.iter().flat_map(|r| r.candidates()).any(|(family, _)| book.contains_family(&family.to_lowercase()))
+    !Role::ALL
+        .iter()
+        .flat_map(|r| r.candidates())
+        .any(|(family, _)| book.contains_family(&family.to_lowercase()))
 }
 
 fn missing_font(role: Role, best: Option<(Vec<char>, &str)>) -> Diagnostic {

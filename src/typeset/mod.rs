@@ -2,6 +2,7 @@
 //! library), checks the pages for missing glyphs, and exports PDF and PNG.
 
 pub mod fonts;
+pub mod images;
 pub mod world;
 
 use std::collections::BTreeSet;
@@ -93,6 +94,36 @@ pub fn page_of(doc: &PagedDocument, label: &str) -> Option<usize> {
     let content = doc.introspector().query_label(label).ok()?;
     let location = content.location()?;
     doc.introspector().page(location).map(|p| p.get())
+}
+
+/// Regions a template reported as too full: (region name, millimetres over).
+pub fn overflows(doc: &PagedDocument) -> Vec<(String, f64)> {
+    metadata(doc, "pressroom-overflow")
+        .into_iter()
+        .filter_map(|v| {
+            let dict = v.cast::<typst::foundations::Dict>().ok()?;
+            let region = dict.get("region").ok()?.clone().cast::<String>().ok()?;
+            let over = dict.get("over").ok()?.clone().cast::<f64>().ok()?;
+            Some((region, over))
+        })
+        .collect()
+}
+
+/// The page count a layout template declares for itself, if any.
+pub fn declared_pages(doc: &PagedDocument) -> Option<usize> {
+    let dict =
+        metadata(doc, "pressroom-pages").into_iter().next()?.cast::<typst::foundations::Dict>().ok()?;
+    dict.get("pages").ok()?.clone().cast::<i64>().ok().and_then(|n| usize::try_from(n).ok())
+}
+
+/// The values of every `metadata` element carrying `label`.
+fn metadata(doc: &PagedDocument, label: &str) -> Vec<typst::foundations::Value> {
+    let Some(label) = Label::new(PicoStr::intern(label)) else { return Vec::new() };
+    doc.introspector()
+        .query(&typst::foundations::Selector::Label(label))
+        .iter()
+        .filter_map(|c| c.to_packed::<typst::introspection::MetadataElem>().map(|m| m.value.clone()))
+        .collect()
 }
 
 /// Characters that came out as the font's missing-glyph box, per role.

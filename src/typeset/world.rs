@@ -24,10 +24,14 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[("notice.typ", include_str!(".
 pub const MAIN_PATH: &str = "/__main__.typ";
 /// Virtual path of the document's data.
 pub const DATA_PATH: &str = "/__data__.json";
+/// Virtual path of a PDF a document places (the booklet, for imposition).
+pub const SOURCE_PDF_PATH: &str = "/__source__.pdf";
+/// Virtual folder of downsampled photos (served from the cache folder).
+pub const CACHE_PREFIX: &str = "/__cache__/";
 
 /// File ids live for the whole process; intern the fixed ones once.
-static FIXED_IDS: LazyLock<(FileId, FileId)> =
-    LazyLock::new(|| (project_id(MAIN_PATH), project_id(DATA_PATH)));
+static FIXED_IDS: LazyLock<(FileId, FileId, FileId)> =
+    LazyLock::new(|| (project_id(MAIN_PATH), project_id(DATA_PATH), project_id(SOURCE_PDF_PATH)));
 
 fn project_id(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).unwrap_or_else(|_| VirtualPath::new("/").expect("root path is valid"));
@@ -40,6 +44,7 @@ pub struct Engine {
     fonts: FontSet,
     root: PathBuf,
     canonical_root: PathBuf,
+    cache_dir: PathBuf,
     templates: HashMap<String, (String, Origin)>,
     sources: Mutex<HashMap<FileId, Source>>,
 }
@@ -54,8 +59,9 @@ pub enum Origin {
 }
 
 impl Engine {
-    /// An engine for the project at `root`, with its fonts.
-    pub fn new(root: &Path, fonts: FontSet) -> std::io::Result<Self> {
+    /// An engine for the project at `root`, with its fonts; downsampled
+    /// photos are read from `cache_dir`.
+    pub fn new(root: &Path, fonts: FontSet, cache_dir: &Path) -> std::io::Result<Self> {
         let canonical_root = root.canonicalize()?;
         let mut templates: HashMap<String, (String, Origin)> = EMBEDDED_TEMPLATES
             .iter()
@@ -79,6 +85,7 @@ impl Engine {
             fonts,
             root: root.to_path_buf(),
             canonical_root,
+            cache_dir: cache_dir.to_path_buf(),
             templates,
             sources: Mutex::new(HashMap::new()),
         })
@@ -107,18 +114,30 @@ impl Engine {
     /// A world for one document: `entry` is typst source that imports a
     /// template; `data` is the JSON the template receives.
     pub fn world<'a>(&'a self, entry: &str, data: Vec<u8>, today: Datetime) -> DocWorld<'a> {
-        let (main, data_id) = *FIXED_IDS;
+        let (main, data_id, source_id) = *FIXED_IDS;
         DocWorld {
             engine: self,
             main: Source::new(main, entry.to_owned()),
             data_id,
             data: Bytes::new(data),
+            source_id,
+            source: None,
             today,
         }
     }
 
+    /// Whether a template of that file name exists.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.templates.contains_key(name)
+    }
+
     /// Reads a project file, refusing anything that resolves outside it.
+    /// Paths under [`CACHE_PREFIX`] are downsampled photos in the cache.
     fn project_file(&self, vpath: &VirtualPath) -> FileResult<Vec<u8>> {
+        if let Some(name) = vpath.get_with_slash().strip_prefix(CACHE_PREFIX) {
+            let path = self.cache_dir.join(name);
+            return std::fs::read(&path).map_err(|e| FileError::from_io(e, &path));
+        }
         let path = vpath.realize(&self.root).map_err(|_| FileError::AccessDenied)?;
         if !inside(&self.canonical_root, &path) {
             return Err(FileError::AccessDenied);
@@ -146,7 +165,17 @@ pub struct DocWorld<'a> {
     main: Source,
     data_id: FileId,
     data: Bytes,
+    source_id: FileId,
+    source: Option<Bytes>,
     today: Datetime,
+}
+
+impl DocWorld<'_> {
+    /// Serves `pdf` at [`SOURCE_PDF_PATH`] for the template to place.
+    pub fn with_source_pdf(mut self, pdf: Vec<u8>) -> Self {
+        self.source = Some(Bytes::new(pdf));
+        self
+    }
 }
 
 impl World for DocWorld<'_> {
@@ -180,6 +209,11 @@ impl World for DocWorld<'_> {
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.data_id {
             return Ok(self.data.clone());
+        }
+        if id == self.source_id
+            && let Some(pdf) = &self.source
+        {
+            return Ok(pdf.clone());
         }
         if id.root() != &VirtualRoot::Project {
             return Err(FileError::AccessDenied);

@@ -1,0 +1,53 @@
+//! Running many documents on worker threads. typst itself uses rayon
+//! internally, and nesting compiles inside a rayon pool overflowed the stack
+//! in batches of a few hundred; plain threads with large stacks do not.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Stack size of each worker: typst's layout recursion is deep.
+const STACK: usize = 8 << 20;
+/// How often memoized layout results are evicted, in documents: without it
+/// memory grows with every document of a batch.
+const EVICT_EVERY: usize = 64;
+
+/// Applies `f` to every item on `threads` workers and returns the results in
+/// item order.
+pub fn run<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
+    let threads = threads.clamp(1, items.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let work = || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    if let Ok(mut all) = results.lock() {
+                        all[i] = Some(r);
+                    }
+                    if (done.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVICT_EVERY) {
+                        comemo::evict(10);
+                    }
+                }
+            };
+            // If a thread cannot be spawned, the others (or this one, run
+            // inline below) still drain the queue.
+            if std::thread::Builder::new().stack_size(STACK).spawn_scoped(scope, work).is_err() {
+                work();
+            }
+        }
+    });
+    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_item_order() {
+        let items: Vec<usize> = (0..100).collect();
+        assert_eq!(super::run(3, &items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+    }
+}

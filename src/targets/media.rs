@@ -1,0 +1,90 @@
+//! Photos for a target: each is checked to lie inside the project, then
+//! downsampled to its frame by [`crate::typeset::images`] (cached by
+//! content), and handed to the template by a virtual path into the cache.
+
+use std::path::{Path, PathBuf};
+
+use crate::content::Sources;
+use crate::content::Text;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::msg;
+use crate::targets::photos::Frame;
+use crate::typeset::images::{self, Placement};
+use crate::typeset::world::CACHE_PREFIX;
+
+/// Resolution below which a placed photo gets a warning.
+pub const LOW_DPI: f64 = 150.0;
+
+/// Prepares the photos of one or more documents, collecting problems.
+pub struct Media<'a> {
+    root: &'a Path,
+    cache_dir: &'a Path,
+    dpi: f64,
+    sources: &'a Sources,
+    /// Low-resolution warnings.
+    pub warnings: Diagnostics,
+    /// Photos that could not be used.
+    pub errors: Diagnostics,
+    /// Bytes of every prepared photo, for size reports.
+    pub bytes: u64,
+}
+
+impl<'a> Media<'a> {
+    /// Photos from the project at `root`, cached in `cache_dir`, at `dpi`.
+    pub fn new(root: &'a Path, cache_dir: &'a Path, dpi: f64, sources: &'a Sources) -> Self {
+        Self { root, cache_dir, dpi, sources, warnings: Vec::new(), errors: Vec::new(), bytes: 0 }
+    }
+
+    /// The virtual path of `file` (written in `yaml`) fitted to `frame`, or
+    /// `None` after recording why it cannot be used.
+    pub fn photo(&mut self, yaml: &Path, file: &Text, frame: Frame) -> Option<String> {
+        let at = self.sources.locate(yaml, &file.referenced);
+        let path = match crate::content::assets::project_file(self.root, &file.value) {
+            Ok(p) => p,
+            Err(m) => {
+                self.errors.push(Diagnostic::error("content/image", m).at(at));
+                return None;
+            }
+        };
+        let placement = Placement { width_mm: frame.width, height_mm: Some(frame.height), dpi: self.dpi };
+        match images::prepare(&path, &placement, self.cache_dir) {
+            Ok(p) => {
+                if p.effective_dpi < LOW_DPI {
+                    self.warnings.push(
+                        Diagnostic::warning(
+                            "content/low-resolution",
+                            msg!(
+                                "照片“{}”分辨率偏低：放在 {:.0}×{:.0} 毫米的位置只有约 {:.0} dpi（印刷至少需要 {:.0} dpi）",
+                                "photo “{}” is low resolution: in its {:.0}×{:.0} mm frame it has about {:.0} dpi (print needs {:.0})",
+                                file.value,
+                                frame.width,
+                                frame.height,
+                                p.effective_dpi,
+                                LOW_DPI
+                            ),
+                        )
+                        .at(at)
+                        .hint(msg!("请换用原图或更清晰的照片。", "use the original or a sharper photo.")),
+                    );
+                }
+                self.bytes += p.bytes;
+                let name = p.path.file_name().map(PathBuf::from).unwrap_or_default();
+                Some(format!("{CACHE_PREFIX}{}", name.display()))
+            }
+            Err(e) => {
+                self.errors.push(
+                    Diagnostic::error(
+                        "content/image",
+                        msg!("照片“{}”无法使用：{}", "photo “{}” cannot be used: {}", file.value, e),
+                    )
+                    .at(at)
+                    .hint(msg!(
+                        "请提供完整的 JPEG 或 PNG 照片文件。",
+                        "provide a complete JPEG or PNG photo file."
+                    )),
+                );
+                None
+            }
+        }
+    }
+}
