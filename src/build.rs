@@ -12,7 +12,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::msg;
 use crate::render::Renderer;
 use crate::targets::media::Media;
-use crate::targets::{Target, booklet, flyers, imposition, notice};
+use crate::targets::{Target, annex, booklet, flyers, imposition, notice};
 use crate::typeset::fonts::{self, FontOptions, FontSet, RoleFonts};
 use crate::typeset::world::Engine;
 use crate::typeset::{self, datetime};
@@ -85,7 +85,7 @@ pub enum FailureKind {
 pub struct Output {
     /// Its path.
     pub path: PathBuf,
-    /// Number of pages.
+    /// Number of pages (0 for files that have none).
     pub pages: usize,
     /// Size in bytes.
     pub bytes: usize,
@@ -155,6 +155,9 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
         let pdf = typeset::export_pdf(&typeset.document, "pressroom-notice", date)
             .map_err(|d| fail(FailureKind::Content, d))?;
         run.write(config.out_dir.join("notice.pdf"), &pdf, typeset.document.pages().len())?;
+    }
+    if config.targets.contains(&Target::Annex) {
+        run.annex()?;
     }
     if let Some(data) = prepared.booklet {
         run.booklet(data)?;
@@ -360,6 +363,36 @@ impl Run<'_> {
         self.write(self.config.out_dir.join("booklet-imposed.pdf"), &bytes, imposed.pages().len())
     }
 
+    /// Every annex table as PDF, XLSX and CSV in `annex/`.
+    fn annex(&mut self) -> Result<(), Failure> {
+        let mut r = Renderer::new(&self.content.campaign, &self.content.sources);
+        let tables = annex::all(self.content, &mut r);
+        if !r.diags.is_empty() {
+            return Err(self.fail(r.diags));
+        }
+        let dir = self.config.out_dir.join("annex");
+        crate::output::clean_stale(&dir);
+        let date = pdf_date(self.content);
+        for table in &tables {
+            let data = json!({ "fonts": self.fonts.to_json(), "office": self.content.campaign.office.value, "table": table });
+            let (doc, warnings) = self.compile("annex.typ", "annex", &data)?;
+            self.check_glyphs(&doc)?;
+            self.warnings.extend(warnings);
+            let pdf = typeset::export_pdf(&doc, &format!("pressroom-annex-{}", table.id), date)
+                .map_err(|d| self.fail(d))?;
+            self.write(dir.join(format!("{}.pdf", table.id)), &pdf, doc.pages().len())?;
+            let xlsx = crate::targets::sheets::xlsx(table, date).map_err(|e| {
+                self.fail(vec![Diagnostic::error(
+                    "output/xlsx",
+                    msg!("无法生成电子表格：{}", "cannot write the spreadsheet: {}", e),
+                )])
+            })?;
+            self.write(dir.join(format!("{}.xlsx", table.id)), &xlsx, 0)?;
+            self.write(dir.join(format!("{}.csv", table.id)), &crate::targets::sheets::csv(table), 0)?;
+        }
+        Ok(())
+    }
+
     fn check_glyphs(&self, doc: &PagedDocument) -> Result<(), Failure> {
         let missing = typeset::missing_glyphs(doc, &self.fonts);
         if missing.is_empty() { Ok(()) } else { Err(self.fail(missing)) }
@@ -557,15 +590,17 @@ fn typeset_notice_data(
     Ok(TypesetNotice { document, data, warnings, fonts: roles.clone() })
 }
 
-/// Where the 版记 landed on an odd page: `next` moves it to the following
-/// (even) page; `blank` adds a blank page first when it was already alone.
+/// Where the 版记 landed on an odd page, or on a page with a landscape
+/// table (V1): `next` moves it to the following page; `blank` adds a blank
+/// page first when the content ends on an even page.
 fn imprint_fix(doc: &PagedDocument) -> Option<&'static str> {
     let imprint = typeset::page_of(doc, "pressroom-imprint")?;
-    if imprint % 2 == 0 {
+    let landscape = typeset::pages_of(doc, "pressroom-landscape");
+    if imprint % 2 == 0 && !landscape.contains(&imprint) {
         return None;
     }
     let end = typeset::page_of(doc, "pressroom-end").unwrap_or(imprint);
-    Some(if end == imprint { "next" } else { "blank" })
+    Some(if end % 2 == 1 { "next" } else { "blank" })
 }
 
 /// Template diagnostics point into templates, which may be embedded: add

@@ -264,6 +264,10 @@ pub struct Attachment {
 pub enum AttachmentTable {
     /// The leading group.
     LeadingGroup,
+    /// Each surveyed indicator and its lead departments.
+    Responsibilities,
+    /// Each phase and step with dates, tasks and responsible units.
+    Schedule,
 }
 
 /// 版记.

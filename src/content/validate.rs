@@ -261,14 +261,14 @@ impl Validator<'_> {
     }
 
     fn step(&mut self, step: &Step, phase_end: Option<super::date::Date>, depts: &[&str]) {
-        let shapes_ok = match (&step.due, &step.from, &step.to, &step.until, &step.when) {
-            (Some(_), None, None, None, None) => true,
-            (None, Some(_), Some(_), None, None) => true,
-            (None, Some(_), None, Some(_), None) => true,
-            (None, None, None, None, Some(_)) => true,
-            (None, None, None, None, None) => true,
-            _ => false,
-        };
+        let shapes_ok = matches!(
+            (&step.due, &step.from, &step.to, &step.until, &step.when),
+            (Some(_), None, None, None, None)
+                | (None, Some(_), Some(_), None, None)
+                | (None, Some(_), None, Some(_), None)
+                | (None, None, None, None, Some(_))
+                | (None, None, None, None, None)
+        );
         if !shapes_ok {
             self.error(
                 CAMPAIGN_FILE,

@@ -142,6 +142,19 @@ fn inlines(text: &str) -> Vec<Inline> {
     out
 }
 
+/// The plain text of blocks, one line each.
+pub fn plain_blocks(blocks: &[Block]) -> String {
+    blocks
+        .iter()
+        .map(|b| match b {
+            Block::Par { inlines } => plain(inlines),
+            Block::Heading { number, head, body, .. } => format!("{number}{}{}", plain(head), plain(body)),
+            Block::List { items } => items.iter().map(|i| plain(i)).collect::<Vec<_>>().join("\n"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The plain text of inline runs.
 pub fn plain(inlines: &[Inline]) -> String {
     inlines.iter().map(|i| i.text.as_str()).collect()

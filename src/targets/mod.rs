@@ -1,12 +1,14 @@
 //! Stage 4, targets: what pressroom can build. Each target turns loaded
 //! content into template data; the pipeline typesets and writes it.
 
+pub mod annex;
 pub mod booklet;
 pub mod flyers;
 pub mod imposition;
 pub mod media;
 pub mod notice;
 pub mod photos;
+pub mod sheets;
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,11 +22,13 @@ pub enum Target {
     Booklet,
     /// `output/flyers/<township>.pdf` for every township.
     Flyers,
+    /// `output/annex/<table>.{pdf,xlsx,csv}` for every annex table.
+    Annex,
 }
 
 impl Target {
     /// Every target, in build order.
-    pub const ALL: [Target; 3] = [Target::Notice, Target::Booklet, Target::Flyers];
+    pub const ALL: [Target; 4] = [Target::Notice, Target::Annex, Target::Booklet, Target::Flyers];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
@@ -32,6 +36,7 @@ impl Target {
             Target::Notice => "notice",
             Target::Booklet => "booklet",
             Target::Flyers => "flyers",
+            Target::Annex => "annex",
         }
     }
 }

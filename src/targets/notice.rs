@@ -7,7 +7,8 @@ use serde_json::{Value as Json, json};
 use crate::content::model::{AttachmentTable, Responsible, Step};
 use crate::content::{CAMPAIGN_FILE, Content, NOTICE_FILE};
 use crate::render::Renderer;
-use crate::render::richtext::{self, Block, Inline};
+use crate::render::richtext::{Block, Inline};
+use crate::targets::annex;
 
 /// The template file of the notice.
 pub const TEMPLATE: &str = "notice.typ";
@@ -19,7 +20,7 @@ pub fn cn_number(n: usize) -> String {
         0..=9 => DIGITS[n].to_owned(),
         10 => "十".to_owned(),
         11..=19 => format!("十{}", DIGITS[n % 10]),
-        20..=99 => format!("{}十{}", DIGITS[n / 10], if n % 10 == 0 { "" } else { DIGITS[n % 10] }),
+        20..=99 => format!("{}十{}", DIGITS[n / 10], if n.is_multiple_of(10) { "" } else { DIGITS[n % 10] }),
         _ => n.to_string(),
     }
 }
@@ -74,36 +75,37 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
         json!({ "title": plan_title_lines, "body": body })
     });
 
+    // The leading group keeps the seed's list layout; other tables are
+    // ruled tables, landscape when wide.
     let attachments: Vec<Json> = n
         .attachments
         .iter()
         .enumerate()
-        .map(|(i, a)| match a.table.value {
-            AttachmentTable::LeadingGroup => {
-                let g = &c.leading_group;
-                let rows: Vec<Json> = g
-                    .members
+        .map(|(i, a)| {
+            let table = annex::table(content, r, a.table.value);
+            let (kind, note) = match a.table.value {
+                AttachmentTable::LeadingGroup => {
+                    ("leading_group", json!(r.rich(CAMPAIGN_FILE, &c.leading_group.note, &[])))
+                }
+                _ => ("table", json!([])),
+            };
+            let rows: Vec<Json> = match a.table.value {
+                AttachmentTable::LeadingGroup => table
+                    .rows
                     .iter()
-                    .map(|m| {
-                        let post = match (&m.post, &m.department, &m.township) {
-                            (Some(p), _, _) => r.text(CAMPAIGN_FILE, p, &[]),
-                            (None, Some(d), _) => {
-                                format!("{}{}", department(content, &d.value), title_of(m))
-                            }
-                            (None, None, Some(t)) => format!("{}{}", t.value, title_of(m)),
-                            (None, None, None) => String::new(),
-                        };
-                        json!({ "role": m.role.value, "name": m.name.value, "post": post })
-                    })
-                    .collect();
-                json!({
-                    "number": i + 1,
-                    "kind": "leading_group",
-                    "title": title_lines(r, CAMPAIGN_FILE, std::slice::from_ref(&g.title)),
-                    "rows": rows,
-                    "note": r.rich(CAMPAIGN_FILE, &g.note, &[]),
-                })
-            }
+                    .map(|row| json!({ "role": row[0], "name": row[1], "post": row[2] }))
+                    .collect(),
+                _ => table.rows.iter().map(|row| json!(row)).collect(),
+            };
+            json!({
+                "number": i + 1,
+                "kind": kind,
+                "title": crate::render::title::break_title(&table.title, crate::render::title::TITLE_CELLS),
+                "columns": table.columns,
+                "rows": rows,
+                "note": note,
+                "landscape": table.landscape,
+            })
         })
         .collect();
 
@@ -171,10 +173,6 @@ fn title_lines(r: &mut Renderer<'_>, file: &str, lines: &[crate::content::Text])
 
 fn issuers_for_signature(issuers: &[crate::content::Text], r: &mut Renderer<'_>) -> Vec<String> {
     issuers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect()
-}
-
-fn title_of(m: &crate::content::model::Member) -> &str {
-    m.title.as_ref().map_or("", |t| t.value.as_str())
 }
 
 /// The full name of a department by its short name.
@@ -306,21 +304,6 @@ fn blocks(data: &Json) -> impl Iterator<Item = &Json> {
     let body = data["body"].as_array().into_iter().flatten();
     let enclosure = data["enclosure"]["body"].as_array().into_iter().flatten();
     body.chain(enclosure)
-}
-
-/// Plain text of rendered blocks (for tests and lint).
-pub fn blocks_text(blocks: &[Block]) -> String {
-    blocks
-        .iter()
-        .map(|b| match b {
-            Block::Par { inlines } => richtext::plain(inlines),
-            Block::Heading { number, head, body, .. } => {
-                format!("{number}{}{}", richtext::plain(head), richtext::plain(body))
-            }
-            Block::List { items } => items.iter().map(|i| richtext::plain(i)).collect::<Vec<_>>().join("\n"),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[cfg(test)]

@@ -96,6 +96,17 @@ pub fn page_of(doc: &PagedDocument, label: &str) -> Option<usize> {
     doc.introspector().page(location).map(|p| p.get())
 }
 
+/// The pages every element labelled `label` landed on.
+pub fn pages_of(doc: &PagedDocument, label: &str) -> Vec<usize> {
+    let Some(label) = Label::new(PicoStr::intern(label)) else { return Vec::new() };
+    let intro = doc.introspector();
+    intro
+        .query(&typst::foundations::Selector::Label(label))
+        .iter()
+        .filter_map(|c| c.location().and_then(|l| intro.page(l)).map(|p| p.get()))
+        .collect()
+}
+
 /// Regions a template reported as too full: (region name, millimetres over).
 pub fn overflows(doc: &PagedDocument) -> Vec<(String, f64)> {
     metadata(doc, "pressroom-overflow")
