@@ -36,6 +36,8 @@ pub struct BuildConfig {
     pub progress: bool,
     /// Worker threads for batches of documents.
     pub jobs: usize,
+    /// Draft: the notice may lack its sequence number and is marked 草稿.
+    pub draft: bool,
 }
 
 impl BuildConfig {
@@ -51,6 +53,7 @@ impl BuildConfig {
             only: None,
             progress: false,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
+            draft: false,
         }
     }
 
@@ -138,7 +141,22 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     crate::output::clean_stale(&config.out_dir);
     crate::output::clean_stale(&config.out_dir.join("flyers"));
 
-    let prepared = prepare(config, &content, &engine)?;
+    // The official-style lint: its errors stop the build, its warnings are
+    // reported with the others.
+    let lint_config =
+        crate::lint::load_config(&config.root).map_err(|d| fail(FailureKind::Content, vec![d]))?;
+    let mut lint = crate::lint::lint(&content, &lint_config);
+    // A final notice is never printed without its document number.
+    if config.targets.contains(&Target::Notice) && !config.draft {
+        for d in content.warnings.iter().filter(|d| d.code == "content/no-sequence") {
+            lint.push(Diagnostic { severity: crate::diag::Severity::Error, ..d.clone() });
+        }
+    }
+    if lint.iter().any(Diagnostic::is_error) {
+        return Err(fail(FailureKind::Content, lint));
+    }
+    let mut prepared = prepare(config, &content, &engine)?;
+    prepared.warnings.extend(lint);
     let fonts = resolve_fonts(&engine, &content, &prepared.needs)?;
     let mut run = Run {
         config,
@@ -201,7 +219,8 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
 
     // The notice's data always exists: its text feeds the font needs of
     // every role, and its date is the date of every output.
-    let notice = notice::data(content, &mut r);
+    let mut notice = notice::data(content, &mut r);
+    notice["draft"] = json!(config.draft);
     let mut needs = notice::font_needs(&notice);
     let booklet = if wants(Target::Booklet) {
         match booklet::data(content, &mut r, &mut media) {

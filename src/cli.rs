@@ -55,9 +55,26 @@ pub enum Command {
         /// Worker threads for batches (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Preview: print the notice without its sequence number, marked 草稿.
+        #[arg(long)]
+        draft: bool,
     },
     /// Load and validate all content; write nothing.
     Check {
+        /// Project and font options.
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Write next year's campaign from this one, with a list to review.
+    NewYear {
+        /// The new campaign year, e.g. 2024.
+        year: i32,
+        /// Folder for the new project (must be empty unless --force).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+        /// Overwrite files in a non-empty folder.
+        #[arg(long)]
+        force: bool,
         /// Project and font options.
         #[command(flatten)]
         project: ProjectArgs,
@@ -103,7 +120,7 @@ pub fn main() -> ExitCode {
         None => diag::lang_from_env(),
     });
     match cli.command {
-        Command::Build { targets, project, out, only, dpi, jobs } => {
+        Command::Build { targets, project, out, only, dpi, jobs, draft } => {
             let mut config = BuildConfig::new(project.project.clone());
             if let Some(out) = out {
                 config.out_dir = out;
@@ -117,6 +134,7 @@ pub fn main() -> ExitCode {
             config.fonts = project.font_options();
             config.only = only;
             config.dpi = dpi;
+            config.draft = draft;
             config.progress = true;
             if let Some(jobs) = jobs {
                 config.jobs = jobs.max(1);
@@ -133,6 +151,10 @@ pub fn main() -> ExitCode {
             Ok(content) => {
                 let mut findings = content.warnings.clone();
                 findings.extend(crate::content::validate::photos(&content));
+                match crate::lint::load_config(&project.project) {
+                    Ok(config) => findings.extend(crate::lint::lint(&content, &config)),
+                    Err(d) => findings.push(d),
+                }
                 eprint!("{}", diag::render(&findings, &project.project, &content.sources));
                 let errors = findings.iter().filter(|d| d.is_error()).count();
                 if errors > 0 {
@@ -148,6 +170,34 @@ pub fn main() -> ExitCode {
                 println!("{}", tr("内容检查通过。", "content checked: no errors."));
                 ExitCode::SUCCESS
             }
+            Err(failure) => fail(&failure, &project.project),
+        },
+        Command::NewYear { year, to, force, project } => match build::load(&project.project) {
+            Ok(content) => match crate::newyear::new_year(&content, year, &to, force) {
+                Ok(review) => {
+                    print!("{}", review.markdown(content.campaign.year.value, year));
+                    println!(
+                        "{}",
+                        match diag::lang() {
+                            Lang::Zh => format!(
+                                "已生成 {}（核对清单：{}）。",
+                                to.display(),
+                                to.join(crate::newyear::REVIEW_FILE).display()
+                            ),
+                            Lang::En => format!(
+                                "wrote {} (review list: {}).",
+                                to.display(),
+                                to.join(crate::newyear::REVIEW_FILE).display()
+                            ),
+                        }
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    eprint!("{}", diag::render(&diags, &project.project, &content.sources));
+                    ExitCode::from(2)
+                }
+            },
             Err(failure) => fail(&failure, &project.project),
         },
         Command::Fonts { project } => match build::font_report(&project.project, &project.font_options()) {

@@ -13,6 +13,8 @@ pub mod build;
 pub mod cli;
 pub mod content;
 pub mod diag;
+pub mod lint;
+pub mod newyear;
 pub mod output;
 pub mod progress;
 pub mod render;

@@ -306,6 +306,22 @@ fn find_in(pdf: &Pdf, text: &str) -> (usize, TextLine) {
         .unwrap_or_else(|| panic!("no page has a line reading {text:?}; the text:\n{}", pdf.text()))
 }
 
+/// The page and line of the signature: the issuer's name in 仿宋 (the issuer mark
+/// on page 1 reads the same, in 小标宋).
+fn signature(pdf: &Pdf) -> (usize, TextLine) {
+    pdf.pages
+        .iter()
+        .find_map(|p| {
+            text_lines(p)
+                .into_iter()
+                .find(|l| stripped(&l.text) == OFFICE && all_in_font(&l.glyphs, "FandolFang"))
+                .map(|l| (p.number, l))
+        })
+        .unwrap_or_else(|| {
+            panic!("B7: no signature {OFFICE:?} in 仿宋 on any page; the text:\n{}", pdf.text())
+        })
+}
+
 /// A horizontal rule: a stroked line or a thin filled rectangle.
 #[derive(Debug, Clone, Copy)]
 struct Rule {
@@ -689,17 +705,8 @@ fn seal_box(page: &Page) -> Option<BBox> {
 fn b8_seal_over_signature_and_date() {
     let pdf = notice_with("signature:\n  date: 2023-11-25\n  seal: images/seal.svg\n");
     let page = pdf.page(1);
-    let name = find_line(page, OFFICE);
-    // The mark reads the same as the signature: take the 仿宋 one.
-    let name = if name.glyphs.iter().all(|g| g.font.starts_with("FandolFang")) {
-        name
-    } else {
-        text_lines(page)
-            .into_iter()
-            .filter(|l| stripped(&l.text) == OFFICE && all_in_font(&l.glyphs, "FandolFang"))
-            .last()
-            .unwrap_or_else(|| panic!("B8: no signature {OFFICE:?} in 仿宋 on page 1:\n{}", page_text(page)))
-    };
+    let (name_page, name) = signature(&pdf);
+    assert_eq!(name_page, 1, "fixture: the signature is on page 1: {}", describe(name_page, &name));
     let date = find_line(page, SIGNED);
     let body = find_line(page, "现将有关事项通知如下，请认真贯彻落实。");
 
@@ -839,8 +846,9 @@ fn assert_imprint_and_numbers(pdf: &Pdf) {
     let last = pdf.pages.last().expect("the notice has pages");
     assert!(
         last.number.is_multiple_of(2),
-        "V1: the notice has {} pages; the 版记's page, the last, must be even",
-        pdf.pages.len()
+        "V1: the notice has {} pages; the 版记's page, the last, must be even (pages hold {:?})",
+        pdf.pages.len(),
+        plan(pdf)
     );
     for p in &pdf.pages {
         let has = matches!(holds(p), Holds::Imprint | Holds::BodyAndImprint);
@@ -905,12 +913,12 @@ fn v1_n4_content_ends_on_odd_page_with_room_imprint_on_next_page() {
     // page 3 is odd, so it moves to page 4, which is numbered (no blank page before).
     let pdf = notice_with(&body_of(&[1; 38]));
     assert_eq!(date_position(&pdf), (3, 9), "case moved: the date should be on page 3, cell 9");
+    assert_imprint_and_numbers(&pdf);
     assert_eq!(
         plan(&pdf),
         [Holds::Body, Holds::Body, Holds::Body, Holds::Imprint],
         "V1: content ending on odd page 3 with room: the 版记 moves to page 4"
     );
-    assert_imprint_and_numbers(&pdf);
 }
 
 #[test]
@@ -921,12 +929,12 @@ fn v1_n4_content_fills_even_page_blank_page_before_imprint() {
     // neither carries a number.
     let pdf = notice_with(&body_of(&[1; 28]));
     assert_eq!(date_position(&pdf), (2, 21), "case moved: the date should be on page 2, cell 21 (the last)");
+    assert_imprint_and_numbers(&pdf);
     assert_eq!(
         plan(&pdf),
         [Holds::Body, Holds::Body, Holds::Blank, Holds::Imprint],
         "V1: content filling even page 2: blank page 3, 版记 on page 4"
     );
-    assert_imprint_and_numbers(&pdf);
 }
 
 #[test]
@@ -936,12 +944,12 @@ fn v1_n4_content_ends_on_even_page_with_room_imprint_on_same_page() {
     // the 版记 takes on page 2.
     let pdf = notice_with(&body_of(&[1; 26]));
     assert_eq!(date_position(&pdf), (2, 19), "case moved: the date should be on page 2, cell 19");
+    assert_imprint_and_numbers(&pdf);
     assert_eq!(
         plan(&pdf),
         [Holds::Body, Holds::BodyAndImprint],
         "V1: content ending on even page 2 with room: the 版记 on page 2"
     );
-    assert_imprint_and_numbers(&pdf);
 }
 
 // ---------------------------------------------------------------------------
@@ -959,7 +967,12 @@ fn b11_signature_and_date_not_alone_on_a_page() {
         .iter()
         .flat_map(|p| text_lines(p).into_iter().filter(is_filler).map(|l| (p.number, l)))
         .collect();
-    assert_eq!(body.len(), 9, "fixture: the body must set as nine lines, found {body:?}");
+    assert_eq!(
+        body.len(),
+        9,
+        "fixture: the body must set as nine lines, found:\n{}",
+        body.iter().map(|(p, l)| describe(*p, l)).collect::<Vec<_>>().join("\n")
+    );
     let (first_page, first) = &body[0];
     let first_cell = grid_cell(first).0;
     assert!(
@@ -968,7 +981,7 @@ fn b11_signature_and_date_not_alone_on_a_page() {
          end on page 1's last line (cell 21)"
     );
 
-    let (name_page, name) = find_in(&pdf, OFFICE);
+    let (name_page, name) = signature(&pdf);
     let (date_page, date) = find_in(&pdf, SIGNED);
     assert_eq!(name_page, date_page, "B7: name and date on one page");
     let with_signature: Vec<&TextLine> =
@@ -1067,15 +1080,4 @@ fn b1_explicit_title_line_too_long_is_an_error() {
         "the message must say it is about the title (title / 标题): {}",
         built.describe()
     );
-}
-
-#[test]
-fn zz_scratch() {
-    for n in [27usize, 28] {
-        let pdf = notice_with(&body_of(&vec![1; n]));
-        eprintln!("n={n}: pages {} plan {:?} date {:?}", pdf.pages.len(), plan(&pdf), date_position(&pdf));
-        for p in &pdf.pages {
-            eprintln!("  page {} number {:?}", p.number, page_number(p).map(|l| l.text));
-        }
-    }
 }

@@ -187,6 +187,9 @@ struct PhasesArgs {
     /// Use only the first this many flyers.
     #[arg(long)]
     limit: Option<usize>,
+    /// Skip the glyph and overflow checks (for template variants).
+    #[arg(long)]
+    skip_checks: bool,
 }
 
 fn main() -> ExitCode {
@@ -234,10 +237,22 @@ fn font_args(paths: &[PathBuf]) -> Vec<String> {
     paths.iter().flat_map(|p| ["--font-path".to_owned(), p.display().to_string()]).collect()
 }
 
+/// The path of this program. When cargo relinks it during a run (another
+/// build in the same target folder), Linux reports the old file as
+/// "<path> (deleted)"; the new file at the same path is used then.
+fn this_program() -> Res<PathBuf> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let text = exe.to_string_lossy();
+    Ok(match text.strip_suffix(" (deleted)") {
+        Some(path) => PathBuf::from(path),
+        None => exe,
+    })
+}
+
 /// A binary built next to this one (`target/release/<name>`). Warns when it
 /// is older than the library this bench was linked with, i.e. possibly stale.
 fn sibling(name: &str) -> Res<PathBuf> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let exe = this_program()?;
     let dir = exe.parent().ok_or("this program has no folder")?;
     let path = dir.join(name);
     if !path.is_file() {
@@ -342,6 +357,19 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) in ms of this process and of its waited-for
+/// children, from /proc/self/stat (in USER_HZ ticks, 100 per second).
+fn cpu_ms() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<f64> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().map(|f| f.parse().unwrap_or(0.0)).collect())
+        .unwrap_or_default();
+    let tick = |i: usize| fields.get(i).copied().unwrap_or(0.0) * 10.0;
+    // After the command name: state is field 3; utime 14, stime 15, cutime 16, cstime 17.
+    (tick(11) + tick(12), tick(13) + tick(14))
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -356,8 +384,7 @@ fn verdict(ok: bool) -> &'static str {
 
 /// Runs a child process of this program and returns its JSON result.
 fn run_child(args: &[String]) -> Res<Json> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let out = Command::new(exe)
+    let out = Command::new(this_program()?)
         .args(args)
         .env_remove("PRESSROOM_FONT_PATH")
         .stdin(Stdio::null())
@@ -422,6 +449,7 @@ fn child(args: &ChildArgs) -> Res<()> {
         "photo_bytes": report.photo_bytes,
         "warnings": report.warnings.len(),
         "jobs": config.jobs,
+        "cpu_ms": cpu_ms().0,
         "peak_rss_kib": peak_rss_kib(),
     });
     println!("{RESULT_TAG}{result}");
@@ -533,7 +561,8 @@ fn phases(args: &PhasesArgs) -> Res<()> {
                     let missing = typeset::missing_glyphs(&doc, &roles);
                     let over = typeset::overflows(&doc);
                     mine.check += c.elapsed();
-                    if (!missing.is_empty() || !over.is_empty())
+                    if !args.skip_checks
+                        && (!missing.is_empty() || !over.is_empty())
                         && let Ok(mut f) = failures.lock()
                     {
                         f.push(format!("{name}: {} missing glyphs, overflow {over:?}", missing.len()));
@@ -599,6 +628,7 @@ fn phases(args: &PhasesArgs) -> Res<()> {
         "export_ms": ms(totals.export),
         "write_ms": ms(totals.write),
         "evict_ms": ms(totals.evict),
+        "cpu_ms": cpu_ms().0,
         "peak_rss_kib": peak_rss_kib(),
     });
     println!("{RESULT_TAG}{result}");
@@ -840,6 +870,7 @@ struct InProcess {
     one_rss_kib: u64,
     bytes: f64,
     jobs: usize,
+    cpu_ms: f64,
 }
 
 /// Timings of fresh processes.
@@ -849,6 +880,8 @@ struct Peer {
     mean_ms: f64,
     min_ms: f64,
     max_ms: f64,
+    /// CPU time (user + system) of the fresh processes, per flyer.
+    cpu_ms: f64,
 }
 
 fn flyers(args: &FlyersArgs) -> Res<()> {
@@ -913,6 +946,7 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
             one_rss_kib: one["peak_rss_kib"].as_u64().unwrap_or(0),
             bytes: num(&all, "bytes"),
             jobs: all["jobs"].as_u64().unwrap_or(0) as usize,
+            cpu_ms: num(&all, "cpu_ms"),
         });
         if n == args.count {
             main_project = Some((project.clone(), names, s.path.clone()));
@@ -1003,14 +1037,19 @@ fn fresh_processes(
     let next = AtomicUsize::new(0);
     let times = Mutex::new(Vec::new());
     let error = Mutex::new(None::<String>);
+    let cpu_before = cpu_ms().1;
     let t = Instant::now();
     std::thread::scope(|scope| {
-        for _ in 0..parallel {
-            scope.spawn(|| {
+        for worker in 0..parallel {
+            let (next, times, error) = (&next, &times, &error);
+            // One output folder per worker: concurrent builds into one folder
+            // remove each other's temporary files (output::clean_stale).
+            let out = out.join(format!("worker{worker}"));
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(name) = sample.get(i) else { break };
-                    match time_cli(cli, project, out, fonts, name) {
+                    match time_cli(cli, project, &out, fonts, name) {
                         Ok(d) => {
                             if let Ok(mut v) = times.lock() {
                                 v.push(ms(d));
@@ -1028,6 +1067,7 @@ fn fresh_processes(
         }
     });
     let wall = ms(t.elapsed());
+    let cpu = cpu_ms().1 - cpu_before;
     if let Some(e) = error.into_inner().ok().flatten() {
         return Err(e);
     }
@@ -1040,6 +1080,7 @@ fn fresh_processes(
         mean_ms: wall / n,
         min_ms: times.iter().copied().fold(f64::INFINITY, f64::min),
         max_ms: times.iter().copied().fold(0.0, f64::max),
+        cpu_ms: cpu / n,
     })
 }
 
@@ -1090,6 +1131,7 @@ fn fresh_single_projects(
     let names = township_names(files.len());
     let mut times = Vec::new();
     let mut total = Duration::ZERO;
+    let cpu_before = cpu_ms().1;
     for name in sample {
         let Some(i) = names.iter().position(|n| n == *name) else { continue };
         let _ = std::fs::remove_dir_all(&dir);
@@ -1108,6 +1150,7 @@ fn fresh_single_projects(
         mean_ms: ms(total) / n,
         min_ms: times.iter().copied().fold(f64::INFINITY, f64::min),
         max_ms: times.iter().copied().fold(0.0, f64::max),
+        cpu_ms: (cpu_ms().1 - cpu_before) / n,
     })
 }
 
@@ -1138,18 +1181,19 @@ fn print_flyers_report(
     let _ = writeln!(r, "In-process, one build() per count, each in its own child process:");
     let _ = writeln!(
         r,
-        "  {:>6}  {:>5}  {:>10}  {:>9}  {:>13}  {:>13}  {:>10}",
-        "flyers", "jobs", "wall", "ms/flyer", "marginal ms*", "peak RSS", "PDF total"
+        "  {:>6}  {:>4}  {:>9}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}",
+        "flyers", "jobs", "wall", "ms/flyer", "CPU ms/f", "marginal*", "peak RSS", "PDF total"
     );
     for p in results {
         let marginal = if p.count > 1 { (p.wall_ms - p.one_ms) / (p.count - 1) as f64 } else { f64::NAN };
         let _ = writeln!(
             r,
-            "  {:>6}  {:>5}  {:>8.2} s  {:>9.2}  {:>13.2}  {:>10.0} MiB  {:>7.0} MiB",
+            "  {:>6}  {:>4}  {:>7.2} s  {:>9.2}  {:>9.2}  {:>9.2}  {:>6.0} MiB  {:>5.0} MiB",
             p.count,
             p.jobs,
             p.wall_ms / 1000.0,
             p.wall_ms / p.count as f64,
+            p.cpu_ms / p.count as f64,
             marginal,
             mib(p.peak_rss_kib),
             p.bytes / 1_048_576.0
@@ -1158,8 +1202,10 @@ fn print_flyers_report(
     if let Some(p) = results.first() {
         let _ = writeln!(
             r,
-            "  * marginal = (wall − wall of a build with --only one flyer) / (N − 1); the fixed part\n    \
-             (load all N files, fonts, one flyer) was {:.0} ms and {:.0} MiB peak for N = {}.",
+            "  ms/flyer = wall of the whole build() / N (load, fonts, data, typeset, PDF, write);\n  \
+             CPU ms/f = user + system CPU time of that process / N (less sensitive to other load);\n  \
+             * marginal = (wall − wall of a build with --only one flyer) / (N − 1); that fixed part\n    \
+             (load all N files, fonts, one flyer) took {:.0} ms, {:.0} MiB peak, for N = {}",
             p.one_ms,
             mib(p.one_rss_kib),
             p.count
@@ -1167,32 +1213,35 @@ fn print_flyers_report(
         for q in &results[1..] {
             let _ = writeln!(
                 r,
-                "    For N = {}: fixed part {:.0} ms and {:.0} MiB peak.",
-                q.count,
+                "    and {:.0} ms, {:.0} MiB peak, for N = {}.",
                 q.one_ms,
-                mib(q.one_rss_kib)
+                mib(q.one_rss_kib),
+                q.count
             );
         }
     }
     let _ = writeln!(r);
     let main = &results[0];
     let inproc = main.wall_ms / main.count as f64;
+    let inproc_cpu = main.cpu_ms / main.count as f64;
     if !peers.is_empty() {
         let _ = writeln!(r, "Peer, fresh processes (`target/release/pressroom build flyers --only <name>`):");
         for p in peers {
             let _ = writeln!(r, "  {}:", p.label);
             let _ = writeln!(
                 r,
-                "    sampled {} of {} flyers: {:.1} ms per flyer (single runs {:.1}–{:.1} ms) → extrapolated {:.1} s \
-                 for all {}; {:.1}× the in-process time",
+                "    timed {} of {} flyers: {:.1} ms wall per flyer (single runs {:.1}–{:.1} ms), {:.1} ms CPU\n    \
+                 → extrapolated to all {}: {:.1} s; {:.1}× the in-process wall time, {:.1}× its CPU time",
                 p.sampled,
                 main.count,
                 p.mean_ms,
                 p.min_ms,
                 p.max_ms,
-                p.mean_ms * main.count as f64 / 1000.0,
+                p.cpu_ms,
                 main.count,
-                p.mean_ms / inproc
+                p.mean_ms * main.count as f64 / 1000.0,
+                p.mean_ms / inproc,
+                p.cpu_ms / inproc_cpu
             );
         }
         let _ = writeln!(r);
@@ -1200,7 +1249,7 @@ fn print_flyers_report(
     let _ = writeln!(r, "Targets (issue 3):");
     let _ = writeln!(
         r,
-        "  ≤ {TARGET_MS_PER_FLYER} ms per flyer ({} flyers):          {:>6.2} ms        {}",
+        "  ≤ {TARGET_MS_PER_FLYER} ms per flyer ({} flyers):             {:>7.2} ms   {}",
         main.count,
         inproc,
         verdict(inproc <= TARGET_MS_PER_FLYER)
@@ -1209,17 +1258,17 @@ fn print_flyers_report(
         let ratio = p.mean_ms / inproc;
         let _ = writeln!(
             r,
-            "  ≥ {TARGET_SPEEDUP}× faster than fresh processes:       {:>6.1}×        {}  (shell loop, one at a time)",
+            "  ≥ {TARGET_SPEEDUP}× faster than fresh processes:          {:>7.1}×    {}  (wall; a shell loop, one at a time)",
             ratio,
             verdict(ratio >= TARGET_SPEEDUP)
         );
         for p in &peers[1..] {
-            let _ = writeln!(r, "      {:>39.1}×              ({})", p.mean_ms / inproc, p.label);
+            let _ = writeln!(r, "  {:>45.1}×          ({})", p.mean_ms / inproc, p.label);
         }
     } else {
         let _ = writeln!(
             r,
-            "  ≥ {TARGET_SPEEDUP}× faster than fresh processes:       not measured (--peer-sample 0)"
+            "  ≥ {TARGET_SPEEDUP}× faster than fresh processes:          not measured (--peer-sample 0)"
         );
     }
     if let Some(big) = results.get(1) {
@@ -1290,6 +1339,21 @@ fn template_variants(templates: &Path) -> Res<Vec<(String, String)>> {
         }
         write(&templates.join("bench-front.typ"), &front)?;
         variants.push(("bench-front.typ".into(), "front page only (the letter)".into()));
+    }
+    // Every role set in one face (FandolSong): what each extra font face
+    // costs, mostly in PDF export (one subset per face and document).
+    let font_def = "#let font(fonts, key) =";
+    if let Some(at) = original.find(font_def)
+        && let Some(eol) = original[at..].find('\n')
+    {
+        let mut one = original.clone();
+        one.insert_str(
+            at + eol + 1,
+            "#let font(fonts, key) = (font: fonts.at(\"song\").family, weight: fonts.at(\"song\").weight, \
+             fallback: false)\n",
+        );
+        write(&templates.join("bench-one-face.typ"), &one)?;
+        variants.push(("bench-one-face.typ".into(), "one font face for every role (song)".into()));
     }
     Ok(variants)
 }
@@ -1374,9 +1438,11 @@ fn profile(project: &Path, work: &Path, fonts: &[PathBuf], limit: usize, count: 
     for (threads, write, v) in &rows {
         let _ = writeln!(
             r,
-            "    {threads} thread(s), write {:<6}: {:>6.2} ms/flyer  (write {:.2} ms/flyer summed over threads)",
+            "    {threads} thread(s), write {:<6}: {:>6.2} ms/flyer wall, {:>6.2} ms/flyer CPU (whole process), \
+             write {:.2} ms/flyer (summed over threads)",
             write,
             per(v, "batch_ms"),
+            per(v, "cpu_ms"),
             per(v, "write_ms"),
         );
     }
@@ -1399,7 +1465,7 @@ fn profile(project: &Path, work: &Path, fonts: &[PathBuf], limit: usize, count: 
     // 4. Template parts.
     let _ = writeln!(r, "  Template parts (1 thread, no writes; compile and export per flyer):");
     for (file, label) in &variants {
-        let v = run(&["--threads", "1", "--write", "none", "--template", file])?;
+        let v = run(&["--threads", "1", "--write", "none", "--skip-checks", "--template", file])?;
         let _ = writeln!(
             r,
             "    {:<44} compile {:>5.2} ms, export {:>4.2} ms",
@@ -1449,6 +1515,56 @@ fn set_area_photos(text: &str, photos: &[String]) -> Res<String> {
     }
     out.extend(after.iter().map(|l| (*l).to_owned()));
     Ok(out.join("\n") + "\n")
+}
+
+/// Bytes of a PDF's streams by kind (images, embedded fonts, everything
+/// else), found by scanning each stream's dictionary. Approximate, and
+/// enough for typst's output, which writes no object streams.
+#[derive(Default)]
+struct PdfParts {
+    images: u64,
+    fonts: u64,
+    other: u64,
+}
+
+fn pdf_parts(pdf: &[u8]) -> PdfParts {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let rfind = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
+    let mut parts = PdfParts::default();
+    let mut at = 0;
+    while let Some(i) = find(&pdf[at..], b"stream") {
+        let start = at + i;
+        at = start + b"stream".len();
+        // Only "stream" right after a dictionary, not "endstream".
+        let before = &pdf[..start];
+        let trimmed = before.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |p| p + 1);
+        if !before[..trimmed].ends_with(b">>") {
+            continue;
+        }
+        let Some(obj) = rfind(&before[..trimmed], b" obj") else { continue };
+        let dict = String::from_utf8_lossy(&before[obj..trimmed]);
+        let Some(length) = dict
+            .split("/Length")
+            .nth(1)
+            .and_then(|rest| rest.trim_start().split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        let compact = dict.replace(' ', "");
+        if compact.contains("/Subtype/Image") {
+            parts.images += length;
+        } else if compact.contains("/Subtype/CIDFontType0C")
+            || compact.contains("/Subtype/OpenType")
+            || compact.contains("/Length1")
+        {
+            parts.fonts += length;
+        } else {
+            parts.other += length;
+        }
+        at += length as usize;
+    }
+    parts
 }
 
 fn booklet(args: &BookletArgs) -> Res<()> {
@@ -1528,6 +1644,7 @@ fn booklet(args: &BookletArgs) -> Res<()> {
     let imposed = second["files"]["booklet-imposed.pdf"]["bytes"].as_f64().unwrap_or(f64::NAN);
     let photo_bytes = num(&second, "photo_bytes");
     let ratio = pdf / cache_bytes as f64;
+    let parts = std::fs::read(out.join("booklet.pdf")).map(|b| pdf_parts(&b)).unwrap_or_default();
     let load = load_line(load_before, load_average());
 
     let mut r = String::new();
@@ -1576,6 +1693,16 @@ fn booklet(args: &BookletArgs) -> Res<()> {
         "  downsampled photos in the cache: {cache_files} files, {:.2} MiB (build report: {:.2} MiB placed)",
         cache_bytes as f64 / 1_048_576.0,
         photo_bytes / 1_048_576.0
+    );
+    let _ = writeln!(
+        r,
+        "  inside booklet.pdf: images {:.2} MiB ({:.1}% of the cached photos), embedded font subsets {:.2} MiB,\n    \
+         other streams (page contents, ICC, CMaps) {:.2} MiB, the rest (dictionaries, xref) {:.2} MiB",
+        parts.images as f64 / 1_048_576.0,
+        parts.images as f64 / cache_bytes as f64 * 100.0,
+        parts.fonts as f64 / 1_048_576.0,
+        parts.other as f64 / 1_048_576.0,
+        (pdf - (parts.images + parts.fonts + parts.other) as f64) / 1_048_576.0
     );
     let _ = writeln!(r, "  warnings: {}", second["warnings"].as_u64().unwrap_or(0));
     let _ = writeln!(r);

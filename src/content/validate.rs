@@ -412,7 +412,9 @@ impl Validator<'_> {
             None => self.error(
                 NOTICE_FILE,
                 &n.number.agency.referenced,
-                Diagnostic::error(
+                // A warning here: `check` and draft builds go on; a final
+                // build of the notice refuses to print without it.
+                Diagnostic::warning(
                     "content/no-sequence",
                     msg!(
                         "发文字号还没有序号（number.sequence）",
@@ -420,8 +422,8 @@ impl Validator<'_> {
                     ),
                 )
                 .hint(msg!(
-                    "请填写办公室分配的发文序号后再印制。",
-                    "fill in the number the office assigned before printing."
+                    "请填写办公室分配的发文序号后再印制（预览可用 build --draft）。",
+                    "fill in the number the office assigned before printing (preview with build --draft)."
                 )),
             ),
             Some(seq) if seq.value == 0 => self.error(

@@ -45,7 +45,7 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
         "{}〔{}〕{}号",
         r.text(NOTICE_FILE, &n.number.agency, &[]),
         c.year.value,
-        n.number.sequence.as_ref().map(|s| s.value).unwrap_or_default()
+        n.number.sequence.as_ref().map_or_else(|| "\u{3000}\u{3000}".to_owned(), |s| s.value.to_string())
     );
     let header = json!({
         "copy_number": n.copy_number.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
@@ -283,7 +283,7 @@ pub fn font_needs(data: &Json) -> crate::typeset::fonts::Needs {
     for a in data["attachments"].as_array().into_iter().flatten() {
         add(Role::Mark, &a["title"]);
     }
-    add(Role::Hei, &json!(["附件", data["header"]["secrecy"], data["header"]["urgency"]]));
+    add(Role::Hei, &json!(["附件草稿", data["header"]["secrecy"], data["header"]["urgency"]]));
     add(Role::Kai, &data["header"]["signers"]);
     add(Role::Song, &json!("—0123456789"));
     for block in blocks(data) {
