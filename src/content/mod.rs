@@ -159,7 +159,12 @@ fn read_yaml<T: DeserializeOwned>(
 ) -> Option<T> {
     let text = match std::fs::read(root.join(rel)) {
         Ok(bytes) => match decode(&bytes) {
-            Ok(text) => text,
+            Ok((text, warning)) => {
+                if let Some(w) = warning {
+                    diags.push(w.at(Location::file(rel)));
+                }
+                text
+            }
             Err(d) => {
                 diags.push(d.at(Location::file(rel)));
                 return None;
@@ -197,16 +202,59 @@ fn read_yaml<T: DeserializeOwned>(
     result
 }
 
-/// Turns file bytes into text: UTF-8, with or without a byte-order mark.
-fn decode(bytes: &[u8]) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|_| {
-        Diagnostic::error("content/not-utf8", msg!("文件不是 UTF-8 编码。", "the file is not UTF-8 encoded."))
-            .hint(msg!(
-                "请用“另存为”选择 UTF-8 编码保存（记事本、WPS 均可）。",
-                "save it again as UTF-8 (Notepad and WPS both offer this under Save As)."
-            ))
-    })
+/// Turns file bytes into text. UTF-8 (with or without a byte-order mark) is
+/// read as is. Files from Chinese Windows tools are often GBK/GB18030 or
+/// UTF-16 ("Unicode" in Notepad): those are read correctly, with a warning
+/// asking to save as UTF-8. Line ends are normalised to LF.
+fn decode(bytes: &[u8]) -> Result<(String, Option<Diagnostic>), Diagnostic> {
+    let resave = || {
+        msg!(
+            "请用“另存为”选择 UTF-8 编码保存（记事本、WPS 均可）。",
+            "save it again as UTF-8 (Notepad and WPS both offer this under Save As)."
+        )
+    };
+    let (text, warning) = if let Ok(text) =
+        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+    {
+        (text.to_owned(), None)
+    } else if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _, bad) = encoding.decode(bytes);
+        if bad {
+            return Err(Diagnostic::error(
+                "content/encoding",
+                msg!("文件编码无法识别（{}）", "the file's encoding could not be read ({})", encoding.name()),
+            )
+            .hint(resave()));
+        }
+        let w = Diagnostic::warning(
+            "content/encoding",
+            msg!(
+                "文件是 {} 编码，已按此读取",
+                "the file is {}-encoded; it was read as such",
+                encoding.name()
+            ),
+        )
+        .hint(resave());
+        (text.into_owned(), Some(w))
+    } else if let Some(text) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        let w = Diagnostic::warning(
+            "content/encoding",
+            msg!(
+                "文件是 GBK/GB18030 编码（中文 Windows 默认），已按此读取",
+                "the file is GBK/GB18030-encoded (the Chinese Windows default); it was read as such"
+            ),
+        )
+        .hint(resave());
+        (text.into_owned(), Some(w))
+    } else {
+        return Err(Diagnostic::error(
+            "content/not-utf8",
+            msg!("文件不是 UTF-8 编码，也不是 GBK 编码", "the file is neither UTF-8 nor GBK encoded"),
+        )
+        .hint(resave()));
+    };
+    Ok((text.replace("\r\n", "\n"), warning))
 }
 
 /// YAML forbids tabs in indentation; say so in words a clerk understands.
@@ -302,8 +350,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accepts_a_byte_order_mark() {
-        assert_eq!(decode(b"\xEF\xBB\xBFyear: 2023").expect("utf-8"), "year: 2023");
+    fn accepts_a_byte_order_mark_and_crlf() {
+        assert_eq!(decode(b"\xEF\xBB\xBFyear: 2023\r\n").expect("utf-8").0, "year: 2023\n");
+    }
+
+    #[test]
+    fn reads_gbk_with_a_warning() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("district: 蚌山区\n");
+        let (text, warning) = decode(&bytes).expect("gbk");
+        assert_eq!(text, "district: 蚌山区\n");
+        assert_eq!(warning.expect("warned").code, "content/encoding");
+    }
+
+    #[test]
+    fn reads_utf16_from_notepad_with_a_warning() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("year: 2023".encode_utf16().flat_map(u16::to_le_bytes));
+        let (text, warning) = decode(&bytes).expect("utf-16");
+        assert_eq!(text, "year: 2023");
+        assert!(warning.is_some());
     }
 
     #[test]
