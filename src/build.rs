@@ -79,7 +79,8 @@ pub struct Failure {
 pub enum FailureKind {
     /// The content or templates have problems.
     Content,
-    /// Something outside the content is wrong (fonts, file system).
+    /// Something outside the content is wrong (fonts, file system), or the
+    /// command line asks for something that does not exist.
     Environment,
 }
 
@@ -249,16 +250,21 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
             && selected.is_empty()
         {
             let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
-            errors.push(
-                Diagnostic::error(
-                    "usage/unknown-township",
-                    msg!("没有名为“{}”的乡街文件", "no township file for “{}”", only),
-                )
-                .hint(match crate::diag::did_you_mean(only, names.iter().copied()) {
-                    Some(s) => msg!("您是否想写“{}”？", "did you mean “{}”?", s),
-                    None => msg!("可用：{}", "available: {}", names.join("、")),
-                }),
-            );
+            // A usage error (exit 2), reported alone.
+            return Err(Failure {
+                kind: FailureKind::Environment,
+                sources: content.sources.clone(),
+                diags: vec![
+                    Diagnostic::error(
+                        "usage/unknown-township",
+                        msg!("没有名为“{}”的乡街文件", "no township file for “{}”", only),
+                    )
+                    .hint(match crate::diag::did_you_mean(only, names.iter().copied()) {
+                        Some(s) => msg!("您是否想写“{}”？", "did you mean “{}”?", s),
+                        None => msg!("可用：{}", "available: {}", names.join("、")),
+                    }),
+                ],
+            });
         }
         for (path, t) in selected {
             let layout = flyers::layout(t).to_owned();
