@@ -93,6 +93,8 @@ pub struct Output {
     pub pages: usize,
     /// Size in bytes.
     pub bytes: usize,
+    /// Page previews (PNG), relative to the output folder.
+    pub previews: Vec<PathBuf>,
 }
 
 /// What a successful build did.
@@ -173,7 +175,7 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
         run.warnings.extend(typeset.warnings);
         let pdf = typeset::export_pdf(&typeset.document, "pressroom-notice", date)
             .map_err(|d| fail(FailureKind::Content, d))?;
-        run.write(config.out_dir.join("notice.pdf"), &pdf, typeset.document.pages().len())?;
+        run.write(config.out_dir.join("notice.pdf"), &pdf, Some(&typeset.document))?;
     }
     if config.targets.contains(&Target::Annex) {
         run.annex()?;
@@ -184,14 +186,49 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     if !prepared.flyers.is_empty() {
         run.flyers(prepared.flyers)?;
     }
-    Ok(Report {
+    let report = Report {
         outputs: run.outputs,
         warnings: run.warnings,
         fonts: run.fonts,
         sources: content.sources.clone(),
         photo_bytes: prepared.photo_bytes,
         elapsed: started.elapsed(),
-    })
+    };
+    // The proof sheet lists what this build wrote.
+    let index = config.out_dir.join(crate::proof::INDEX);
+    crate::proof::write_index(&report, &config.out_dir, &config.root)
+        .map_err(|e| io_failure(&index, &e, &content.sources))?;
+    Ok(report)
+}
+
+/// The exact data the template of `target` receives (for a township's
+/// flyer when `config.only` names one; else the first township's), for
+/// people customising a template: `pressroom data <target>`.
+pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json::Value, Failure> {
+    let content = load(&config.root)?;
+    let font_set = FontSet::discover(&config.root, &config.fonts);
+    let engine = Engine::new(&config.root, font_set, &config.cache_dir())
+        .map_err(|e| io_failure(&config.root, &e, &content.sources))?;
+    let mut config = config.clone();
+    config.targets = vec![target];
+    let prepared = prepare(&config, &content, &engine)?;
+    let fonts = resolve_fonts(&engine, &content, &prepared.needs)?.to_json();
+    let mut data = match target {
+        Target::Notice => prepared.notice.unwrap_or_default(),
+        Target::Booklet => prepared.booklet.unwrap_or_default(),
+        Target::Flyers => prepared.flyers.into_iter().next().map(|f| f.data).unwrap_or_default(),
+        Target::Annex => {
+            let mut r = Renderer::new(&content.campaign, &content.sources);
+            json!({ "office": content.campaign.office.value, "tables": annex::all(&content, &mut r) })
+        }
+    };
+    if let Some(map) = data.as_object_mut() {
+        map.insert("fonts".into(), fonts);
+        if target == Target::Notice {
+            map.insert("imprint_mode".into(), json!("here"));
+        }
+    }
+    Ok(data)
 }
 
 /// Each target's data, before typesetting.
@@ -334,10 +371,19 @@ impl Run<'_> {
         }
     }
 
-    fn write(&mut self, path: PathBuf, pdf: &[u8], pages: usize) -> Result<(), Failure> {
-        crate::output::write_atomic(&path, pdf).map_err(|e| io_failure(&path, &e, &self.content.sources))?;
-        self.outputs.push(Output { path, pages, bytes: pdf.len() });
+    /// Writes an output; a PDF's typeset document gives its page previews.
+    fn write(&mut self, path: PathBuf, bytes: &[u8], doc: Option<&PagedDocument>) -> Result<(), Failure> {
+        crate::output::write_atomic(&path, bytes)
+            .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
+        let previews = doc.map(|d| self.previews(d, bytes, &path)).unwrap_or_default();
+        let pages = doc.map_or(0, |d| d.pages().len());
+        self.outputs.push(Output { path, pages, bytes: bytes.len(), previews });
         Ok(())
+    }
+
+    fn previews(&self, doc: &PagedDocument, pdf: &[u8], path: &Path) -> Vec<PathBuf> {
+        let rel = path.strip_prefix(&self.config.out_dir).unwrap_or(path);
+        crate::proof::previews(doc, pdf, &self.config.out_dir, rel)
     }
 
     fn today(&self) -> typst::foundations::Datetime {
@@ -373,7 +419,7 @@ impl Run<'_> {
         let date = pdf_date(self.content);
         let pdf = typeset::export_pdf(&doc, "pressroom-booklet", date).map_err(|d| self.fail(d))?;
         let pages = doc.pages().len();
-        self.write(self.config.out_dir.join("booklet.pdf"), &pdf, pages)?;
+        self.write(self.config.out_dir.join("booklet.pdf"), &pdf, Some(&doc))?;
 
         let sides = imposition::saddle_stitch(pages);
         let data = json!({ "source": crate::typeset::world::SOURCE_PDF_PATH, "sides": sides });
@@ -385,7 +431,7 @@ impl Run<'_> {
         let (imposed, _) = typeset::compile(&world).map_err(|d| self.fail(d))?;
         let bytes =
             typeset::export_pdf(&imposed, "pressroom-booklet-imposed", date).map_err(|d| self.fail(d))?;
-        self.write(self.config.out_dir.join("booklet-imposed.pdf"), &bytes, imposed.pages().len())
+        self.write(self.config.out_dir.join("booklet-imposed.pdf"), &bytes, Some(&imposed))
     }
 
     /// Every annex table as PDF, XLSX and CSV in `annex/`.
@@ -405,15 +451,15 @@ impl Run<'_> {
             self.warnings.extend(warnings);
             let pdf = typeset::export_pdf(&doc, &format!("pressroom-annex-{}", table.id), date)
                 .map_err(|d| self.fail(d))?;
-            self.write(dir.join(format!("{}.pdf", table.id)), &pdf, doc.pages().len())?;
+            self.write(dir.join(format!("{}.pdf", table.id)), &pdf, Some(&doc))?;
             let xlsx = crate::targets::sheets::xlsx(table, date).map_err(|e| {
                 self.fail(vec![Diagnostic::error(
                     "output/xlsx",
                     msg!("无法生成电子表格：{}", "cannot write the spreadsheet: {}", e),
                 )])
             })?;
-            self.write(dir.join(format!("{}.xlsx", table.id)), &xlsx, 0)?;
-            self.write(dir.join(format!("{}.csv", table.id)), &crate::targets::sheets::csv(table), 0)?;
+            self.write(dir.join(format!("{}.xlsx", table.id)), &xlsx, None)?;
+            self.write(dir.join(format!("{}.csv", table.id)), &crate::targets::sheets::csv(table), None)?;
         }
         Ok(())
     }
@@ -443,7 +489,8 @@ impl Run<'_> {
                     let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
                     crate::output::write_atomic(&path, &pdf)
                         .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
-                    Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len() }, w))
+                    let previews = self.previews(&doc, &pdf, &path);
+                    Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }, w))
                 });
             progress.inc(1);
             outcome

@@ -58,12 +58,18 @@ pub enum Command {
         /// Preview: print the notice without its sequence number, marked 草稿.
         #[arg(long)]
         draft: bool,
+        /// Print a machine-readable summary (JSON) on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Load and validate all content; write nothing.
     Check {
         /// Project and font options.
         #[command(flatten)]
         project: ProjectArgs,
+        /// Print the findings as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Write next year's campaign from this one, with a list to review.
     NewYear {
@@ -75,6 +81,21 @@ pub enum Command {
         /// Overwrite files in a non-empty folder.
         #[arg(long)]
         force: bool,
+        /// Project and font options.
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+    /// Print the exact data a target's template receives (JSON), to work on
+    /// a template against real data.
+    Data {
+        /// notice, annex, booklet or flyers.
+        target: Target,
+        /// For flyers: which township (name or file name); the first if omitted.
+        #[arg(long, value_name = "TOWNSHIP")]
+        only: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
         /// Project and font options.
         #[command(flatten)]
         project: ProjectArgs,
@@ -120,7 +141,7 @@ pub fn main() -> ExitCode {
         None => diag::lang_from_env(),
     });
     match cli.command {
-        Command::Build { targets, project, out, only, dpi, jobs, draft } => {
+        Command::Build { targets, project, out, only, dpi, jobs, draft, json } => {
             let mut config = BuildConfig::new(project.project.clone());
             if let Some(out) = out {
                 config.out_dir = out;
@@ -135,19 +156,28 @@ pub fn main() -> ExitCode {
             config.only = only;
             config.dpi = dpi;
             config.draft = draft;
-            config.progress = true;
+            config.progress = !json;
             if let Some(jobs) = jobs {
                 config.jobs = jobs.max(1);
             }
             match build::build(&config) {
                 Ok(report) => {
-                    print_report(&report, &config.root);
+                    if json {
+                        println!("{}", build_json(&report, None));
+                    } else {
+                        print_report(&report, &config.root);
+                    }
                     ExitCode::SUCCESS
                 }
-                Err(failure) => fail(&failure, &config.root),
+                Err(failure) => {
+                    if json {
+                        println!("{}", failure_json(&failure));
+                    }
+                    fail(&failure, &config.root)
+                }
             }
         }
-        Command::Check { project } => match build::load(&project.project) {
+        Command::Check { project, json } => match build::load(&project.project) {
             Ok(content) => {
                 let mut findings = content.warnings.clone();
                 findings.extend(crate::content::validate::photos(&content));
@@ -157,6 +187,13 @@ pub fn main() -> ExitCode {
                 }
                 eprint!("{}", diag::render(&findings, &project.project, &content.sources));
                 let errors = findings.iter().filter(|d| d.is_error()).count();
+                if json {
+                    let list: Vec<serde_json::Value> = findings.iter().map(|d| d.to_json()).collect();
+                    println!(
+                        "{}",
+                        serde_json::json!({ "ok": errors == 0, "errors": errors, "findings": list })
+                    );
+                }
                 if errors > 0 {
                     eprintln!(
                         "{}",
@@ -170,7 +207,12 @@ pub fn main() -> ExitCode {
                 println!("{}", tr("内容检查通过。", "content checked: no errors."));
                 ExitCode::SUCCESS
             }
-            Err(failure) => fail(&failure, &project.project),
+            Err(failure) => {
+                if json {
+                    println!("{}", failure_json(&failure));
+                }
+                fail(&failure, &project.project)
+            }
         },
         Command::NewYear { year, to, force, project } => match build::load(&project.project) {
             Ok(content) => match crate::newyear::new_year(&content, year, &to, force) {
@@ -200,6 +242,31 @@ pub fn main() -> ExitCode {
             },
             Err(failure) => fail(&failure, &project.project),
         },
+        Command::Data { target, only, output, project } => {
+            let mut config = BuildConfig::new(project.project.clone());
+            config.fonts = project.font_options();
+            config.only = only;
+            config.draft = true;
+            match build::template_data(&config, target) {
+                Ok(data) => {
+                    let text = serde_json::to_string_pretty(&data).unwrap_or_default();
+                    match output {
+                        Some(path) => match crate::output::write_atomic(&path, text.as_bytes()) {
+                            Ok(()) => ExitCode::SUCCESS,
+                            Err(e) => {
+                                eprintln!("{}: {e}", path.display());
+                                ExitCode::from(2)
+                            }
+                        },
+                        None => {
+                            println!("{text}");
+                            ExitCode::SUCCESS
+                        }
+                    }
+                }
+                Err(failure) => fail(&failure, &project.project),
+            }
+        }
         Command::Fonts { project } => match build::font_report(&project.project, &project.font_options()) {
             Ok((roles, set)) => {
                 println!(
@@ -245,6 +312,36 @@ fn fail(failure: &Failure, root: &Path) -> ExitCode {
         FailureKind::Content => ExitCode::from(1),
         FailureKind::Environment => ExitCode::from(2),
     }
+}
+
+/// `--json` summary of a successful build.
+fn build_json(report: &Report, _extra: Option<()>) -> serde_json::Value {
+    serde_json::json!({
+        "ok": true,
+        "outputs": report.outputs.iter().map(|o| serde_json::json!({
+            "path": o.path.display().to_string(),
+            "pages": o.pages,
+            "bytes": o.bytes,
+        })).collect::<Vec<_>>(),
+        "warnings": report.warnings.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+        "fonts": report.fonts.roles.iter().map(|r| serde_json::json!({
+            "role": r.role.name(),
+            "family": r.family,
+            "weight": r.weight,
+            "path": r.path.display().to_string(),
+            "official": r.official,
+        })).collect::<Vec<_>>(),
+        "timings": { "total_ms": report.elapsed.as_secs_f64() * 1000.0 },
+    })
+}
+
+/// `--json` summary of a failed run.
+fn failure_json(failure: &Failure) -> serde_json::Value {
+    serde_json::json!({
+        "ok": false,
+        "errors": failure.diags.iter().filter(|d| d.is_error()).count(),
+        "findings": failure.diags.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+    })
 }
 
 fn print_report(report: &Report, root: &Path) {

@@ -164,6 +164,21 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The diagnostic as JSON, for `--json` output and scripts.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "severity": match self.severity { Severity::Error => "error", Severity::Warning => "warning" },
+            "code": self.code,
+            "message": { "zh": self.message.zh, "en": self.message.en },
+            "hint": self.hint.as_ref().map(|h| serde_json::json!({ "zh": h.zh, "en": h.en })),
+            "file": self.location.as_ref().map(|l| l.file.display().to_string()),
+            "line": self.location.as_ref().map(|l| l.line).filter(|l| *l > 0),
+            "column": self.location.as_ref().map(|l| l.column).filter(|c| *c > 0),
+        })
+    }
+}
+
 /// A list of findings from one stage.
 pub type Diagnostics = Vec<Diagnostic>;
 

@@ -17,6 +17,7 @@ pub mod lint;
 pub mod newyear;
 pub mod output;
 pub mod progress;
+pub mod proof;
 pub mod render;
 pub mod targets;
 pub mod typeset;

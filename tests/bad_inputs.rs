@@ -15,19 +15,23 @@
 //!   files of the same name;
 //! * `generate` (optional): one instruction a line for files that cannot be
 //!   committed as text (see [`apply`]): `remove`, `gbk`, `utf16le`, `bom`, `crlf`,
-//!   `append-hex`, `empty`, `jpeg`, `truncate`, `png-header`, `symlink`, `mkdir`;
+//!   `append-hex`, `empty`, `jpeg`, `truncate`, `png-header`, `repeat`, `symlink`,
+//!   `mkdir`;
 //! * `args` (optional): the command, default `check`. The harness appends
 //!   `--project <temp project>` (and `--out <temp folder>` for `build`), the Fandol
 //!   fonts (`--font-path`, `--no-system-fonts`) and runs it once with `--lang en`
 //!   and once with `--lang zh`, each on a fresh copy;
 //! * `timeout` (optional): seconds before the run counts as hung (default 60);
+//! * `pin-stdout` (optional, empty): standard output is pinned too, in
+//!   `expected.stdout` and `expected.zh.stdout` (for commands whose output is stable);
 //! * `about`: one line saying what the case is;
 //! * `expected.stderr`, `expected.zh.stderr`, `expected.code`: the pinned answer.
 //!   Standard error is compared exactly after normalising: ANSI escapes removed,
 //!   trailing spaces trimmed, and the temporary folders written as `[PROJECT]`,
 //!   `[OUT]`, `[OUTSIDE]` (a folder next to the project holding `secret.jpg`, a
 //!   valid JPEG that must never be read) and `[TMP]`, the fonts as `[FONTS]`, the
-//!   repository as `[REPO]`. The code is the exit status, `signal N` or `timeout`.
+//!   repository as `[REPO]`; a panic's thread id is dropped and its source line
+//!   written `LL:CC`. The code is the exit status, `signal N` or `timeout`.
 //!
 //! `BLESS=1 cargo test --release --test bad_inputs` (re)writes the expected files.
 //! Without it, one test runs every case and reports every mismatch as a diff.
@@ -53,9 +57,9 @@ const MIN_CASES: usize = 40;
 /// Seconds a run may take before it counts as hung, unless the case says.
 const DEFAULT_TIMEOUT: u64 = 60;
 /// Files of a case folder that steer the harness instead of being copied.
-const CONTROL: &[&str] = &["about", "args", "base", "generate", "timeout"];
+const CONTROL: &[&str] = &["about", "args", "base", "generate", "pin-stdout", "timeout"];
 /// The two message languages every case is run in, with the suffix of their file.
-const LANGS: [(&str, &str); 2] = [("en", "expected.stderr"), ("zh", "expected.zh.stderr")];
+const LANGS: [&str; 2] = ["en", "zh"];
 
 fn corpus() -> PathBuf {
     cli::repo().join(CORPUS)
@@ -178,8 +182,9 @@ fn setup(case: &Path) -> Setup {
 /// * `truncate PATH N` keeps the first N bytes;
 /// * `png-header PATH W H` writes a PNG whose header claims W×H pixels, with one
 ///   tiny data chunk;
+/// * `repeat PATH MARKER TEXT N` replaces MARKER in the file with TEXT N times;
 /// * `symlink PATH TARGET` makes PATH a symbolic link to TARGET, where `[OUTSIDE]`
-///   stands for the folder next to the project.
+///   stands for the folder next to the project and `[FONTS]` for the Fandol fonts.
 fn apply(setup: &Setup, line: &str) -> Result<(), String> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let (op, rest) = words.split_first().ok_or("empty instruction")?;
@@ -200,7 +205,9 @@ fn apply(setup: &Setup, line: &str) -> Result<(), String> {
         "mkdir" => return fs::create_dir_all(&path).map_err(|e| e.to_string()),
         "symlink" => {
             let target = rest.get(1).ok_or("`symlink` needs a target")?;
-            let target = target.replace("[OUTSIDE]", &setup.outside().to_string_lossy());
+            let target = target
+                .replace("[OUTSIDE]", &setup.outside().to_string_lossy())
+                .replace("[FONTS]", &cli::font_dir().to_string_lossy());
             return symlink(Path::new(&target), &path);
         }
         "empty" => Vec::new(),
@@ -230,6 +237,16 @@ fn apply(setup: &Setup, line: &str) -> Result<(), String> {
             out
         }
         "png-header" => png_header(number(1)?, number(2)?),
+        "repeat" => {
+            let (Some(marker), Some(piece)) = (rest.get(1), rest.get(2)) else {
+                return Err("`repeat` needs a marker, a text and a count".to_owned());
+            };
+            let text = text()?;
+            if !text.contains(marker) {
+                return Err(format!("{} has no {marker}", path.display()));
+            }
+            text.replace(marker, &piece.repeat(number(3)? as usize)).into_bytes()
+        }
         other => return Err(format!("unknown instruction `{other}`")),
     };
     fs::write(&path, bytes).map_err(|e| format!("write {}: {e}", path.display()))
@@ -309,6 +326,8 @@ struct Answer {
     code: String,
     /// Standard error, normalised.
     stderr: String,
+    /// Standard output, normalised.
+    stdout: String,
     /// Wall time.
     elapsed: Duration,
 }
@@ -362,8 +381,8 @@ fn run(case: &Path, setup: &Setup, lang: &str) -> Answer {
         }
     };
     let elapsed = started.elapsed();
-    let stderr = String::from_utf8_lossy(&fs::read(&stderr_path).unwrap_or_default()).into_owned();
-    Answer { code, stderr: normalise(&stderr, setup), elapsed }
+    let read = |p: &Path| normalise(&String::from_utf8_lossy(&fs::read(p).unwrap_or_default()), setup);
+    Answer { code, stderr: read(&stderr_path), stdout: read(&stdout_path), elapsed }
 }
 
 fn status_code(status: std::process::ExitStatus) -> String {
@@ -417,11 +436,26 @@ fn normalise(text: &str, setup: &Setup) -> String {
     for (path, name) in &paths {
         plain = plain.replace(path.as_str(), name);
     }
-    let mut out: String = plain.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    let mut out: String = plain.lines().map(|l| format!("{}\n", stable_panic_line(l).trim_end())).collect();
     if !plain.is_empty() && !plain.ends_with('\n') {
         out.pop();
     }
     out
+}
+
+/// A panic's first line, `thread 'main' (12345) panicked at src/x.rs:10:5:`,
+/// without the thread id (it differs on every run) and with the line and
+/// column as `LL:CC` (they move with every edit of the file).
+fn stable_panic_line(line: &str) -> String {
+    let Some(rest) = line.strip_prefix("thread '") else { return line.to_owned() };
+    let Some((name, after)) = rest.split_once('\'') else { return line.to_owned() };
+    let after = match after.strip_prefix(" (").and_then(|a| a.split_once(')')) {
+        Some((id, tail)) if id.chars().all(|c| c.is_ascii_digit()) => tail,
+        _ => after,
+    };
+    let Some(place) = after.strip_prefix(" panicked at ") else { return line.to_owned() };
+    let file = place.split(':').next().unwrap_or(place);
+    format!("thread '{name}' panicked at {file}:LL:CC:")
 }
 
 // ---------------------------------------------------------------------------
@@ -481,15 +515,15 @@ fn diff(expected: &str, actual: &str) -> String {
 /// The outcome of one case in both languages.
 struct Outcome {
     name: String,
-    answers: Vec<(&'static str, &'static str, Answer)>,
+    answers: Vec<(&'static str, Answer)>,
 }
 
 fn run_case(case: &Path) -> Outcome {
     let answers = LANGS
         .iter()
-        .map(|(lang, file)| {
+        .map(|lang| {
             let setup = setup(case);
-            (*lang, *file, run(case, &setup, lang))
+            (*lang, run(case, &setup, lang))
         })
         .collect();
     Outcome { name: name_of(case), answers }
@@ -521,15 +555,22 @@ fn run_all(cases: &[PathBuf]) -> Vec<Outcome> {
 /// problems found.
 fn check_case(dir: &Path, outcome: &Outcome, bless: bool) -> Vec<String> {
     let mut problems = Vec::new();
-    let codes: Vec<&str> = outcome.answers.iter().map(|(_, _, a)| a.code.as_str()).collect();
+    let codes: Vec<&str> = outcome.answers.iter().map(|(_, a)| a.code.as_str()).collect();
     if codes.windows(2).any(|w| w[0] != w[1]) {
         problems.push(format!("the exit code depends on the language: {codes:?}"));
     }
     let code = format!("{}\n", codes[0]);
-    let mut files: Vec<(&str, &str)> = vec![("expected.code", code.as_str())];
-    files.extend(outcome.answers.iter().map(|(_, file, a)| (*file, a.stderr.as_str())));
+    let mut files: Vec<(String, &str)> = vec![("expected.code".to_owned(), code.as_str())];
+    let pin_stdout = dir.join("pin-stdout").exists();
+    for (lang, answer) in &outcome.answers {
+        let infix = if *lang == "en" { String::new() } else { format!(".{lang}") };
+        files.push((format!("expected{infix}.stderr"), answer.stderr.as_str()));
+        if pin_stdout {
+            files.push((format!("expected{infix}.stdout"), answer.stdout.as_str()));
+        }
+    }
     for (file, actual) in files {
-        let path = dir.join(file);
+        let path = dir.join(&file);
         if bless {
             fs::write(&path, actual).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
             continue;
@@ -554,8 +595,8 @@ fn every_bad_input_gets_its_pinned_answer() {
     let mut failures = 0;
     for (dir, outcome) in cases.iter().zip(&outcomes) {
         let times: Vec<String> =
-            outcome.answers.iter().map(|(l, _, a)| format!("{l} {} ms", a.elapsed.as_millis())).collect();
-        println!("{:<44} exit {:<8} {}", outcome.name, outcome.answers[0].2.code, times.join(", "));
+            outcome.answers.iter().map(|(l, a)| format!("{l} {} ms", a.elapsed.as_millis())).collect();
+        println!("{:<44} exit {:<8} {}", outcome.name, outcome.answers[0].1.code, times.join(", "));
         let problems = check_case(dir, outcome, bless);
         if !problems.is_empty() {
             failures += 1;

@@ -1,0 +1,226 @@
+//! The proof sheet: `output/index.html`, a self-contained page (no network;
+//! opens from disk) showing every output with a preview of each page, page
+//! counts and sizes, the findings with their locations, and which real font
+//! served each role. Page previews are PNGs rendered by typst, kept in
+//! `output/previews/` and re-rendered only when the PDF changed.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use typst_layout::PagedDocument;
+
+use crate::build::{Output, Report};
+use crate::diag::{Diagnostic, Severity};
+
+/// The proof sheet's file name inside the output folder.
+pub const INDEX: &str = "index.html";
+/// Folder of page previews inside the output folder.
+pub const PREVIEWS: &str = "previews";
+/// Preview resolution: 2 pixels per point (144 dpi) is enough to proofread
+/// 10.5 pt Chinese text on screen.
+const PIXELS_PER_PT: f64 = 2.0;
+
+/// Renders (or reuses) PNG previews of every page of `doc`, whose PDF bytes
+/// are `pdf`, for the output `rel` (relative to `out_dir`). Returns the
+/// preview paths relative to `out_dir`.
+pub fn previews(doc: &PagedDocument, pdf: &[u8], out_dir: &Path, rel: &Path) -> Vec<PathBuf> {
+    let stem: String =
+        rel.with_extension("").to_string_lossy().chars().map(|c| if c == '/' { '_' } else { c }).collect();
+    let dir = out_dir.join(PREVIEWS);
+    let hash = blake3::hash(pdf).to_hex().to_string();
+    let stamp = dir.join(format!("{stem}.blake3"));
+    let names: Vec<PathBuf> =
+        (1..=doc.pages().len()).map(|n| PathBuf::from(PREVIEWS).join(format!("{stem}-{n}.png"))).collect();
+    let fresh = std::fs::read_to_string(&stamp).is_ok_and(|h| h == hash)
+        && names.iter().all(|n| out_dir.join(n).exists());
+    if !fresh {
+        // Rendering and PNG encoding dominate; pages go to worker threads.
+        let pages: Vec<usize> = (0..names.len()).collect();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        crate::batch::run(threads, &pages, |&i| {
+            if let Some(png) = crate::typeset::export_png(doc, i, PIXELS_PER_PT) {
+                let _ = crate::output::write_atomic(&out_dir.join(&names[i]), &png);
+            }
+        });
+        let _ = crate::output::write_atomic(&stamp, hash.as_bytes());
+    }
+    names
+}
+
+/// Writes `index.html` for a finished build.
+pub fn write_index(report: &Report, out_dir: &Path, root: &Path) -> std::io::Result<()> {
+    crate::output::write_atomic(&out_dir.join(INDEX), page(report, out_dir, root).as_bytes())
+}
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn rel_link(path: &Path, out_dir: &Path) -> String {
+    let rel = path.strip_prefix(out_dir).unwrap_or(path);
+    rel.components().map(|c| percent(&c.as_os_str().to_string_lossy())).collect::<Vec<_>>().join("/")
+}
+
+/// Percent-encodes what a relative URL must not hold raw.
+fn percent(segment: &str) -> String {
+    let mut out = String::new();
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn group(o: &Output, out_dir: &Path) -> &'static str {
+    let rel = o.path.strip_prefix(out_dir).unwrap_or(&o.path);
+    match rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).as_deref() {
+        Some("flyers") => "乡街传单 · Township flyers",
+        Some("annex") => "附件表格 · Annex tables",
+        _ => "通知与手册 · Notice and booklet",
+    }
+}
+
+fn page(report: &Report, out_dir: &Path, root: &Path) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>pressroom 校样 · proof sheet</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;background:#f4f1ee;color:#262626}}
+header{{background:#c0272d;color:#fff;padding:18px 28px}} header h1{{margin:0;font-size:22px}}
+header p{{margin:4px 0 0;opacity:.9}}
+main{{padding:12px 28px 40px}} h2{{border-left:5px solid #c0272d;padding-left:10px;margin-top:28px}}
+.doc{{background:#fff;border-radius:6px;padding:12px 16px;margin:14px 0;box-shadow:0 1px 3px #0002}}
+.doc h3{{margin:0 0 8px;font-size:16px}} .meta{{color:#777;font-size:13px;margin-left:8px}}
+.pages{{display:flex;flex-wrap:wrap;gap:10px}}
+.pages a{{display:block;text-align:center;font-size:11px;color:#777;text-decoration:none}}
+.pages img{{height:190px;border:1px solid #ddd;display:block;background:#fff}}
+.pages img:hover{{outline:3px solid #c0272d}}
+table{{border-collapse:collapse;background:#fff;width:100%;font-size:13px}}
+th,td{{border:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}} th{{background:#fbeceb}}
+.error{{color:#b00020;font-weight:bold}} .warning{{color:#a15c00}} .ok{{color:#2e7d32}}
+#viewer{{position:fixed;inset:0;background:#000c;display:none;align-items:center;justify-content:center;cursor:zoom-out}}
+#viewer img{{max-width:96vw;max-height:96vh;background:#fff}}
+</style></head>
+<body data-outputs="{outputs}">
+<header><h1>校样 · Proof sheet</h1><p>{summary}</p></header><main>
+"#,
+        outputs = report.outputs.len(),
+        summary = esc(&format!(
+            "{} 个文件，{} 条提示，用时 {:.2} 秒 · {} files, {} findings, {:.2} s · 项目 project: {}",
+            report.outputs.len(),
+            report.warnings.len(),
+            report.elapsed.as_secs_f64(),
+            report.outputs.len(),
+            report.warnings.len(),
+            report.elapsed.as_secs_f64(),
+            root.display()
+        ))
+    );
+
+    let mut current = "";
+    for o in &report.outputs {
+        let g = group(o, out_dir);
+        if g != current {
+            let _ = writeln!(h, "<h2>{}</h2>", esc(g));
+            current = g;
+        }
+        let name = o.path.strip_prefix(out_dir).unwrap_or(&o.path).display().to_string();
+        let pages = if o.pages > 0 { format!("{} 页 pages · ", o.pages) } else { String::new() };
+        let _ = write!(
+            h,
+            r#"<section class="doc" data-output="{n}"><h3><a href="{href}">{n}</a><span class="meta">{pages}{kb:.0} KB</span></h3>"#,
+            n = esc(&name),
+            href = rel_link(&o.path, out_dir),
+            kb = o.bytes as f64 / 1024.0
+        );
+        if !o.previews.is_empty() {
+            h.push_str(r#"<div class="pages">"#);
+            for (i, p) in o.previews.iter().enumerate() {
+                let src = rel_link(&out_dir.join(p), out_dir);
+                let _ = write!(
+                    h,
+                    r#"<a href="{src}" target="_blank"><img src="{src}" alt="{n} {i}" loading="eager">{i}</a>"#,
+                    n = esc(&name),
+                    i = i + 1
+                );
+            }
+            h.push_str("</div>");
+        }
+        h.push_str("</section>\n");
+    }
+
+    h.push_str("<h2>检查结果 · Findings</h2>\n");
+    if report.warnings.is_empty() {
+        h.push_str(r#"<p class="ok">没有问题 · no findings</p>"#);
+    } else {
+        h.push_str("<table><tr><th>级别 severity</th><th>规则 rule</th><th>位置 location</th><th>说明 message</th></tr>\n");
+        for d in &report.warnings {
+            finding_row(&mut h, d);
+        }
+        h.push_str("</table>\n");
+    }
+
+    h.push_str(
+        "<h2>字体 · Fonts</h2>\n<table><tr><th>角色 role</th><th>字体 font</th><th>来源 source</th></tr>\n",
+    );
+    for r in &report.fonts.roles {
+        let standin = if r.official {
+            String::new()
+        } else {
+            format!("（代替 stands in for {}）", r.role.candidates()[0].0)
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{} {}{}</td><td>{}</td></tr>",
+            r.role.name(),
+            esc(&r.family),
+            r.weight,
+            esc(&standin),
+            esc(&r.path.display().to_string())
+        );
+    }
+    h.push_str("</table>\n");
+    h.push_str(
+        r#"</main><div id="viewer"><img alt=""></div>
+<script>
+// Pages open large on click; the body records how many previews loaded, so
+// a test (or a person) can tell a broken page from a slow one.
+const viewer = document.getElementById("viewer");
+document.querySelectorAll(".pages a").forEach(a => a.addEventListener("click", e => {
+  e.preventDefault(); viewer.querySelector("img").src = a.getAttribute("href"); viewer.style.display = "flex";
+}));
+viewer.addEventListener("click", () => { viewer.style.display = "none"; });
+function tally() {
+  const imgs = [...document.querySelectorAll(".pages img")];
+  document.body.dataset.images = imgs.length;
+  document.body.dataset.imagesLoaded = imgs.filter(i => i.complete && i.naturalWidth > 0).length;
+  document.body.dataset.imagesFailed = imgs.filter(i => i.complete && i.naturalWidth === 0).length;
+}
+window.addEventListener("load", tally);
+</script></body></html>
+"#,
+    );
+    h
+}
+
+fn finding_row(h: &mut String, d: &Diagnostic) {
+    let (class, label) = match d.severity {
+        Severity::Error => ("error", "错误 error"),
+        Severity::Warning => ("warning", "警告 warning"),
+    };
+    let loc = d.location.as_ref().map(|l| l.to_string()).unwrap_or_default();
+    let _ = writeln!(
+        h,
+        r#"<tr class="finding"><td class="{class}">{label}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}<br>{}</td></tr>"#,
+        esc(d.code),
+        esc(&loc),
+        esc(&d.message.zh),
+        esc(&d.message.en)
+    );
+}

@@ -1,0 +1,527 @@
+//! `pressroom new-year`: next year's campaign from the example's, and the notice built
+//! from it.
+//!
+//! Each test copies the example's `content/` (without `content/photos`, which only the
+//! booklet and flyers need) into a temporary project and runs the real binary
+//! (`support::cli::run`, Fandol fonts only): `pressroom new-year 2024 --to NEW`. Then:
+//!
+//! * the new `campaign.yaml` and `notice.yaml`, parsed, equal the old ones with the year
+//!   set to 2024, every date one year on and `number.sequence` emptied, and nothing else
+//!   changed; every comment line survives;
+//! * the review list (`NEW/new-year-review.md`, also printed) names every literal year in
+//!   text by `file:line:column` (the seed's two 2022s and the two 2023s of the
+//!   `facts.市方案` reference) and lists the leading group;
+//! * `pressroom build notice` on the new project refuses to print without a sequence
+//!   number, and `--draft` prints a notice that says 2024 wherever 2023 was data: every
+//!   2023 left in its text lies inside the quoted 市方案 reference;
+//! * new-year into a folder that is not empty fails without `--force`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::cli;
+use support::pdf::read_pdf;
+use tempfile::TempDir;
+
+const OLD_YEAR: i64 = 2023;
+const NEW_YEAR: i64 = 2024;
+const CAMPAIGN: &str = "content/campaign.yaml";
+const NOTICE: &str = "content/notice.yaml";
+const REVIEW: &str = "new-year-review.md";
+
+// ---------------------------------------------------------------------------
+// Projects and runs.
+// ---------------------------------------------------------------------------
+
+fn temp_dir(prefix: &str) -> TempDir {
+    tempfile::Builder::new().prefix(prefix).tempdir().expect("create a temporary folder")
+}
+
+/// Copies `from` into `to`, leaving out the paths in `skip`.
+fn copy_dir(from: &Path, to: &Path, skip: &[PathBuf]) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
+        let entry = entry.expect("read a directory entry");
+        if skip.contains(&entry.path()) {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target, skip);
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// The example's content (photos left out) in a temporary project.
+fn example_copy() -> TempDir {
+    let dir = temp_dir("pressroom-newyear-src-");
+    let content = cli::repo().join("content");
+    copy_dir(&content, &dir.path().join("content"), &[content.join("photos")]);
+    dir
+}
+
+/// One run of the binary.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        format!("exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temporary paths are UTF-8")
+}
+
+/// `pressroom new-year YEAR --to TO --project FROM [EXTRA…]`.
+fn new_year(from: &Path, to: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["new-year", "2024", "--to", path_str(to), "--project", path_str(from)];
+    args.extend_from_slice(extra);
+    let out = cli::run(&args, &[]);
+    Run {
+        code: out.status.code().expect("pressroom was not killed"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The example copied, and next year's project written from it (the run must succeed).
+struct NextYear {
+    old: TempDir,
+    new: TempDir,
+    run: Run,
+}
+
+impl NextYear {
+    fn old_file(&self, file: &str) -> String {
+        read(&self.old.path().join(file))
+    }
+
+    fn new_file(&self, file: &str) -> String {
+        read(&self.new.path().join(file))
+    }
+}
+
+fn next_year() -> NextYear {
+    let old = example_copy();
+    let new = temp_dir("pressroom-newyear-dst-");
+    let run = new_year(old.path(), new.path(), &[]);
+    assert_eq!(run.code, 0, "pressroom new-year 2024 failed:\n{}", run.describe());
+    NextYear { old, new, run }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+fn parse(text: &str, what: &str) -> Value {
+    serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("parse {what}: {e}"))
+}
+
+// ---------------------------------------------------------------------------
+// Small text helpers.
+// ---------------------------------------------------------------------------
+
+/// `YYYY-MM-DD` split into numbers.
+fn iso_date(s: &str) -> Option<(i64, u32, u32)> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    Some((s[..4].parse().ok()?, s[5..7].parse().ok()?, s[8..].parse().ok()?))
+}
+
+/// The old tree as next year's should be: every date a year on, `year` set, and
+/// `number.sequence` emptied (on the notice).
+fn advanced(v: &Value) -> Value {
+    match v {
+        Value::String(s) => match iso_date(s) {
+            Some((y, m, d)) => Value::String(format!("{:04}-{m:02}-{d:02}", y + 1)),
+            None => v.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(advanced).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, x)| (k.clone(), advanced(x))).collect()),
+        _ => v.clone(),
+    }
+}
+
+/// Every date string in a tree, with its path.
+fn dates(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) if iso_date(s).is_some() => out.push((path.to_string(), s.clone())),
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                dates(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, x) in map {
+                dates(x, &format!("{path}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The comment of a YAML line: a whole-line comment, or what follows ` #`.
+fn comment(line: &str) -> Option<&str> {
+    if line.trim_start().starts_with('#') {
+        return Some(line.trim_start());
+    }
+    line.find(" #").map(|i| line[i + 1..].trim_end())
+}
+
+/// A line without its comment.
+fn without_comment(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        return "";
+    }
+    line.find(" #").map_or(line, |i| &line[..i])
+}
+
+/// `file:line:column` (1-based, column in characters) of byte `offset` of `text`.
+fn location(file: &str, text: &str, offset: usize) -> String {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    format!("{file}:{line}:{}", before[line_start..].chars().count() + 1)
+}
+
+/// Every literal year written in the text of a content file: four digits from 1900 to
+/// 2099 standing alone (not part of a longer number, not a `YYYY-MM-DD` date), outside
+/// comments and outside the campaign's own `year:` field. Returns (location, year).
+fn literal_years(file: &str, text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = without_comment(line);
+        if !code.starts_with("year:") {
+            let b = code.as_bytes();
+            for i in 0..b.len().saturating_sub(3) {
+                let four = &b[i..i + 4];
+                let is_year = four.iter().all(u8::is_ascii_digit)
+                    && (four.starts_with(b"19") || four.starts_with(b"20"));
+                let alone = (i == 0 || !b[i - 1].is_ascii_digit())
+                    && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit() && *c != b'-');
+                if is_year && alone {
+                    out.push((location(file, text, offset + i), code[i..i + 4].to_string()));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Every YAML file under `dir`, as paths relative to `root`, sorted.
+fn yaml_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+        let path = entry.expect("read a directory entry").path();
+        if path.is_dir() {
+            yaml_files(root, &path, out);
+        } else if path.extension().is_some_and(|x| x == "yaml") {
+            let rel = path.strip_prefix(root).expect("under the root");
+            out.push(rel.to_str().expect("UTF-8 path").replace('\\', "/"));
+        }
+    }
+    out.sort();
+}
+
+// ---------------------------------------------------------------------------
+// The new project's files.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_year_advances_and_every_date_moves_one_year_on() {
+    let ny = next_year();
+    let old = parse(&ny.old_file(CAMPAIGN), "the old campaign.yaml");
+    let new = parse(&ny.new_file(CAMPAIGN), "the new campaign.yaml");
+    assert_eq!(new["year"].as_i64(), Some(NEW_YEAR), "campaign.yaml year: {:?}", new["year"]);
+    assert_eq!(old["year"].as_i64(), Some(OLD_YEAR), "the example's year");
+
+    for (file, old, new) in [
+        (CAMPAIGN, old, new),
+        (
+            NOTICE,
+            parse(&ny.old_file(NOTICE), "the old notice"),
+            parse(&ny.new_file(NOTICE), "the new notice"),
+        ),
+    ] {
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        dates(&old, "", &mut before);
+        dates(&new, "", &mut after);
+        assert!(!before.is_empty(), "{file} has dates");
+        let paths = |v: &[(String, String)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&after), paths(&before), "{file}: the same fields hold dates");
+        for ((path, was), (_, now)) in before.iter().zip(&after) {
+            let (y, m, d) = iso_date(was).expect("a date");
+            assert_eq!(
+                iso_date(now),
+                Some((y + 1, m, d)),
+                "{file}{path}: {was} should have moved one year on, is {now}"
+            );
+        }
+        // Nothing else changed (apart from the year and the sequence, checked elsewhere).
+        let mut expected = advanced(&old);
+        if file == CAMPAIGN {
+            expected["year"] = Value::from(NEW_YEAR);
+        } else {
+            expected["number"]["sequence"] = Value::Null;
+        }
+        assert_eq!(new, expected, "{file}: only the year, the dates and the sequence may change");
+    }
+}
+
+#[test]
+fn the_sequence_number_is_emptied() {
+    let ny = next_year();
+    let old = parse(&ny.old_file(NOTICE), "the old notice");
+    let new = parse(&ny.new_file(NOTICE), "the new notice");
+    assert!(old["number"]["sequence"].is_number(), "the example has a sequence: {:?}", old["number"]);
+    assert!(new["number"]["sequence"].is_null(), "number.sequence must be null: {:?}", new["number"]);
+}
+
+#[test]
+fn comments_and_layout_survive() {
+    let ny = next_year();
+    for file in [CAMPAIGN, NOTICE] {
+        let (old, new) = (ny.old_file(file), ny.new_file(file));
+        let (old_lines, new_lines): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+        assert_eq!(new_lines.len(), old_lines.len(), "{file}: the same number of lines");
+        for (i, (a, b)) in old_lines.iter().zip(&new_lines).enumerate() {
+            assert_eq!(comment(b), comment(a), "{file}:{}: the comment must stay as written", i + 1);
+        }
+    }
+    let campaign = ny.new_file(CAMPAIGN);
+    for line in [
+        "# 群众满意度调查活动的基础数据。",
+        "# 部门名录：简称: 全称。部门改名只改这里，所有输出随之改变。",
+        "year: 2024                     # 活动年度",
+        "      - title: 安排部署2022年群众满意度调查工作     # 原文如此",
+    ] {
+        assert!(campaign.lines().any(|l| l == line), "the new campaign.yaml should hold the line {line:?}");
+    }
+    let notice = ny.new_file(NOTICE);
+    assert!(
+        notice
+            .lines()
+            .any(|l| l.starts_with("  sequence:") && l.ends_with("# 序号（新年度时清空，填写后才能印制）")),
+        "the emptied sequence keeps its comment:\n{notice}"
+    );
+    assert!(
+        notice.lines().any(|l| l.trim() == "date: 2024-11-25                 # 成文日期"),
+        "the signature date keeps its comment:\n{notice}"
+    );
+    // The other content files are copied as they are.
+    let mut files = Vec::new();
+    yaml_files(ny.old.path(), &ny.old.path().join("content"), &mut files);
+    for file in files.iter().filter(|f| *f != CAMPAIGN && *f != NOTICE) {
+        assert_eq!(ny.new_file(file), ny.old_file(file), "{file} should be copied unchanged");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The review list.
+// ---------------------------------------------------------------------------
+
+/// The `file:line:column` entries the review lists, in the order written.
+fn listed_places(review: &str) -> Vec<String> {
+    review
+        .lines()
+        .filter_map(|l| {
+            let start = l.find("content/")?;
+            let rest = &l[start..];
+            let end = rest.find(|c: char| c == '`' || c.is_whitespace()).unwrap_or(rest.len());
+            let place = &rest[..end];
+            (place.matches(':').count() == 2).then(|| place.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_review_names_every_literal_year_in_text() {
+    let ny = next_year();
+    let review = ny.new_file(REVIEW);
+    let mut files = Vec::new();
+    yaml_files(ny.new.path(), &ny.new.path().join("content"), &mut files);
+    let mut literal = Vec::new();
+    for file in &files {
+        literal.extend(literal_years(file, &ny.new_file(file)));
+    }
+    // The example's literal years: the two 2022s of 二（二）2 and the two 2023s of the
+    // 市方案 reference in `facts`.
+    let count = |y: &str| literal.iter().filter(|(_, year)| year == y).count();
+    assert_eq!((count("2022"), count("2023"), literal.len()), (2, 2, 4), "literal years found: {literal:?}");
+    let facts_line = ny
+        .new_file(CAMPAIGN)
+        .lines()
+        .position(|l| l.trim_start().starts_with("市方案:"))
+        .expect("facts.市方案");
+    for (place, year) in literal.iter().filter(|(_, y)| y == "2023") {
+        assert!(
+            place.starts_with(&format!("{CAMPAIGN}:{}:", facts_line + 1)),
+            "the literal 2023s are in facts.市方案 (line {}), found one at {place}",
+            facts_line + 1
+        );
+        assert_eq!(year, "2023");
+    }
+
+    let listed = listed_places(&review);
+    for (place, year) in &literal {
+        assert!(listed.contains(place), "the review should name the literal {year} at {place}:\n{review}");
+        let line =
+            review.lines().find(|l| l.contains(&format!("{place}`")) || l.contains(&format!("{place} ")));
+        assert!(
+            line.is_some_and(|l| l.contains(year.as_str())),
+            "the review's entry for {place} should quote {year}:\n{review}"
+        );
+        assert!(ny.run.stdout.contains(place.as_str()), "stdout should name {place}:\n{}", ny.run.describe());
+    }
+    let mut expected: Vec<&String> = literal.iter().map(|(p, _)| p).collect();
+    let mut found: Vec<&String> = listed.iter().collect();
+    expected.sort();
+    found.sort();
+    assert_eq!(
+        found, expected,
+        "the review lists these places and no others (the example has no literal dates):\n{review}"
+    );
+    assert!(
+        ny.run.stdout.contains(review.trim_end()),
+        "stdout should print the review list as written to {REVIEW}:\n--- review ---\n{review}\n{}",
+        ny.run.describe()
+    );
+}
+
+#[test]
+fn the_review_lists_the_leading_group() {
+    let ny = next_year();
+    let review = ny.new_file(REVIEW);
+    let campaign = parse(&ny.new_file(CAMPAIGN), "the new campaign.yaml");
+    let members = campaign["leading_group"]["members"].as_array().expect("leading_group.members is a list");
+    assert!(!members.is_empty(), "the example has a leading group");
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    for m in members {
+        let (role, name, title) = (s(&m["role"]), s(&m["name"]), s(&m["title"]));
+        let post = if m["post"].is_string() {
+            s(&m["post"])
+        } else if m["department"].is_string() {
+            format!("{}{title}", s(&campaign["departments"][s(&m["department"]).as_str()]))
+        } else {
+            format!("{}{title}", s(&m["township"]))
+        };
+        for text in [&review, &ny.run.stdout] {
+            let line = text.lines().find(|l| l.contains(name.as_str()));
+            assert!(
+                line.is_some_and(|l| l.contains(role.as_str()) && l.contains(post.as_str())),
+                "the review should list {role} {name} ({post}) on one line, found {line:?}:\n{text}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Building next year's notice.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn the_new_notice_is_refused_until_the_sequence_is_filled() {
+    let ny = next_year();
+    let built = cli::build(ny.new.path(), &["notice"]);
+    let what = built.describe();
+    assert_eq!(built.code(), 1, "building without a sequence number must fail with exit 1:\n{what}");
+    assert!(
+        built.stderr.contains("content/no-sequence") && built.stderr.contains("number.sequence"),
+        "the failure should name content/no-sequence and number.sequence:\n{what}"
+    );
+    assert!(!built.file("notice.pdf").exists(), "no notice.pdf may be written:\n{what}");
+}
+
+/// Plain text without whitespace.
+fn stripped(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn the_draft_notice_says_2024_wherever_2023_was_data() {
+    let ny = next_year();
+    let built = cli::build(ny.new.path(), &["notice", "--draft"]);
+    let what = built.describe();
+    assert_eq!(built.code(), 0, "a draft build must succeed:\n{what}");
+    let pdf = read_pdf(&built.file("notice.pdf"));
+    let text = stripped(&pdf.text());
+
+    let campaign = parse(&ny.new_file(CAMPAIGN), "the new campaign.yaml");
+    let notice = parse(&ny.new_file(NOTICE), "the new notice.yaml");
+    let district = campaign["district"].as_str().expect("district");
+    let signed = notice["signature"]["date"].as_str().expect("signature.date");
+    let (y, m, d) = iso_date(signed).expect("an ISO date");
+    let signed = format!("{y}年{m}月{d}日");
+    assert_eq!(signed, "2024年11月25日", "the new signature date");
+    let title = notice["title"][1].as_str().expect("title line 2").replace("{{ district }}", district);
+    let title = title.replace("{{ year }}", "2024");
+    let agency = notice["number"]["agency"].as_str().expect("number.agency");
+
+    let page1 = stripped(&pdf.page(1).text());
+    assert!(
+        page1.contains(&format!("{agency}〔2024〕")),
+        "page 1 should carry the number {agency}〔2024〕…: {page1}"
+    );
+    assert!(page1.contains(&title), "page 1 should carry the title line {title:?}: {page1}");
+    assert!(text.contains(&signed), "the notice should be signed {signed}: {text}");
+    assert!(text.contains("2024年11月25日印发"), "the imprint date should be 2024年11月25日: {text}");
+
+    // Every 2023 left must lie inside the quoted 市方案 reference (a literal in `facts`).
+    let fact = stripped(campaign["facts"]["市方案"].as_str().expect("facts.市方案"));
+    let inside: Vec<(usize, usize)> = text.match_indices(&fact).map(|(i, f)| (i, i + f.len())).collect();
+    assert!(!inside.is_empty(), "the plan quotes the 市方案 reference {fact:?}: {text}");
+    let stray: Vec<String> = text
+        .match_indices("2023")
+        .filter(|(i, _)| !inside.iter().any(|(a, b)| a <= i && i + 4 <= *b))
+        .map(|(i, _)| {
+            let from = text[..i].char_indices().rev().nth(15).map_or(0, |(j, _)| j);
+            let to = text[i..].char_indices().nth(16).map_or(text.len(), |(j, _)| i + j);
+            text[from..to].to_string()
+        })
+        .collect();
+    assert!(stray.is_empty(), "2023 left in the 2024 notice outside the 市方案 reference: {stray:?}");
+    assert_eq!(text.matches("2023").count(), 2 * inside.len(), "two 2023s per quoted 市方案 reference");
+}
+
+// ---------------------------------------------------------------------------
+// The target folder.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn new_year_into_a_non_empty_folder_needs_force() {
+    let old = example_copy();
+    let to = temp_dir("pressroom-newyear-dst-");
+    let keep = to.path().join("notes.txt");
+    std::fs::write(&keep, "keep me").expect("write a file into the target");
+    let run = new_year(old.path(), to.path(), &[]);
+    assert_eq!(
+        run.code,
+        2,
+        "new-year into a non-empty folder without --force must exit 2:\n{}",
+        run.describe()
+    );
+    assert_eq!(read(&keep), "keep me", "the folder's file is untouched");
+    assert!(!to.path().join("content").exists(), "nothing may be written:\n{}", run.describe());
+
+    let run = new_year(old.path(), to.path(), &["--force"]);
+    assert_eq!(run.code, 0, "with --force it writes the project:\n{}", run.describe());
+    let campaign = parse(&read(&to.path().join(CAMPAIGN)), "the forced campaign.yaml");
+    assert_eq!(campaign["year"].as_i64(), Some(NEW_YEAR));
+}
