@@ -30,8 +30,9 @@ pub struct BuildConfig {
     pub fonts: FontOptions,
     /// Photo resolution in dots per inch at the placed size.
     pub dpi: f64,
-    /// Build only this township's flyer (by name or file stem).
-    pub only: Option<String>,
+    /// Build only these townships' flyers (by name or file stem); all when
+    /// empty.
+    pub only: Vec<String>,
     /// Show a progress bar (only when standard error is a terminal).
     pub progress: bool,
     /// Worker threads for batches of documents.
@@ -50,7 +51,7 @@ impl BuildConfig {
             targets: Target::ALL.to_vec(),
             fonts: FontOptions { paths: Vec::new(), system: true },
             dpi: 300.0,
-            only: None,
+            only: Vec::new(),
             progress: false,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
             draft: false,
@@ -273,34 +274,36 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
     };
     let mut flyers = Vec::new();
     if wants(Target::Flyers) {
+        let matches = |only: &str, path: &Path, t: &crate::content::TownshipFile| {
+            t.township.value == only || path.file_stem().is_some_and(|s| s.to_string_lossy() == only)
+        };
         let selected: Vec<&(PathBuf, crate::content::TownshipFile)> = content
             .townships
             .iter()
-            .filter(|(path, t)| {
-                config.only.as_ref().is_none_or(|only| {
-                    t.township.value == *only
-                        || path.file_stem().is_some_and(|s| s.to_string_lossy() == *only)
+            .filter(|(path, t)| config.only.is_empty() || config.only.iter().any(|o| matches(o, path, t)))
+            .collect();
+        let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
+        let unknown: Vec<Diagnostic> = config
+            .only
+            .iter()
+            .filter(|o| !content.townships.iter().any(|(path, t)| matches(o, path, t)))
+            .map(|only| {
+                Diagnostic::error(
+                    "usage/unknown-township",
+                    msg!("没有名为“{}”的乡街文件", "no township file for “{}”", only),
+                )
+                .hint(match crate::diag::did_you_mean(only, names.iter().copied()) {
+                    Some(s) => msg!("您是否想写“{}”？", "did you mean “{}”?", s),
+                    None => msg!("可用：{}", "available: {}", names.join("、")),
                 })
             })
             .collect();
-        if let Some(only) = &config.only
-            && selected.is_empty()
-        {
-            let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
+        if !unknown.is_empty() {
             // A usage error (exit 2), reported alone.
             return Err(Failure {
                 kind: FailureKind::Environment,
                 sources: content.sources.clone(),
-                diags: vec![
-                    Diagnostic::error(
-                        "usage/unknown-township",
-                        msg!("没有名为“{}”的乡街文件", "no township file for “{}”", only),
-                    )
-                    .hint(match crate::diag::did_you_mean(only, names.iter().copied()) {
-                        Some(s) => msg!("您是否想写“{}”？", "did you mean “{}”?", s),
-                        None => msg!("可用：{}", "available: {}", names.join("、")),
-                    }),
-                ],
+                diags: unknown,
             });
         }
         for (path, t) in selected {

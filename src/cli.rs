@@ -46,9 +46,9 @@ pub enum Command {
         /// Output folder (default: <project>/output).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Build only this township's flyer (its name or file name).
+        /// Build only this township's flyer (its name or file name; repeatable).
         #[arg(long, value_name = "TOWNSHIP")]
-        only: Option<String>,
+        only: Vec<String>,
         /// Photo resolution at the placed size, in dots per inch.
         #[arg(long, default_value_t = 300.0, value_parser = parse_dpi)]
         dpi: f64,
@@ -148,8 +148,11 @@ pub fn main() -> ExitCode {
             }
             if !targets.is_empty() {
                 config.targets = targets;
+            } else if !only.is_empty() {
+                // `--only` alone means those townships' flyers.
+                config.targets = vec![Target::Flyers];
             }
-            if only.is_some() && !config.targets.contains(&Target::Flyers) {
+            if !only.is_empty() && !config.targets.contains(&Target::Flyers) {
                 config.targets.push(Target::Flyers);
             }
             config.fonts = project.font_options();
@@ -245,7 +248,7 @@ pub fn main() -> ExitCode {
         Command::Data { target, only, output, project } => {
             let mut config = BuildConfig::new(project.project.clone());
             config.fonts = project.font_options();
-            config.only = only;
+            config.only = only.into_iter().collect();
             config.draft = true;
             match build::template_data(&config, target) {
                 Ok(data) => {

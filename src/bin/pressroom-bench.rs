@@ -424,7 +424,7 @@ fn child(args: &ChildArgs) -> Res<()> {
         ChildTarget::Booklet => Target::Booklet,
     }];
     config.fonts = FontOptions { paths: args.font_path.clone(), system: false };
-    config.only = args.only.clone();
+    config.only = args.only.clone().into_iter().collect();
     if let Some(jobs) = args.jobs {
         config.jobs = jobs.max(1);
     }
