@@ -765,7 +765,6 @@ fn a3_the_schedule_is_turned_and_reads_up_the_page() {
     let mut bad = Vec::new();
     for page in &pages {
         let s = steps(&content_glyphs(page));
-        eprintln!("DEBUG page {} {:?}", page.number, s);
         if s.right > 0 || s.down > 0 || s.up == 0 {
             bad.push(format!(
                 "page {}: {} glyph steps up (−y), {} down (+y), {} to the right (+x)",
@@ -786,19 +785,6 @@ fn a3_the_schedule_is_turned_and_reads_up_the_page() {
 fn a3_n2_n3_page_numbers_stay_where_portrait_pages_have_them() {
     let pdf = notice_with_tables();
     let turned: Vec<usize> = schedule_pages(pdf).iter().map(|p| p.number).collect();
-    for p in &pdf.pages {
-        eprintln!(
-            "DEBUG {} {:?} turned={} first={:?}",
-            p.number,
-            steps(&content_glyphs(p)),
-            is_turned(p),
-            reading_lines(p).first().map(|l| l.text.clone())
-        );
-    }
-    eprintln!(
-        "DEBUG titles {:?}",
-        (1..=3).map(|n| attachment_title(attachment_page(pdf, n).unwrap())).collect::<Vec<_>>()
-    );
     let top = BOTTOM + 7.0 * MM;
     let mut bad = Vec::new();
     for page in &pdf.pages {
@@ -826,13 +812,13 @@ fn a3_n2_n3_page_numbers_stay_where_portrait_pages_have_them() {
         if !(top..=top + SMALL_SIZE).contains(&lo) {
             bad.push(format!("{what}: N2 wants the baseline within {}..{}", pt(top), pt(top + SMALL_SIZE)));
         }
-        if page.number % 2 == 1 && (x1 - (RIGHT - CHAR)).abs() > 1.5 {
+        if !page.number.is_multiple_of(2) && (x1 - (RIGHT - CHAR)).abs() > 1.5 {
             bad.push(format!(
                 "{what}: N3 odd page ends one character in from the right ({})",
                 pt(RIGHT - CHAR)
             ));
         }
-        if page.number % 2 == 0 && (x0 - (LEFT + CHAR)).abs() > 1.5 {
+        if page.number.is_multiple_of(2) && (x0 - (LEFT + CHAR)).abs() > 1.5 {
             bad.push(format!(
                 "{what}: N3 even page starts one character in from the left ({})",
                 pt(LEFT + CHAR)
@@ -848,7 +834,7 @@ fn v1_the_imprint_is_on_an_even_last_page_without_the_turned_table() {
     let imprint = imprint_page(pdf);
     let last = pdf.pages.last().expect("pages");
     assert_eq!(imprint.number, last.number, "V1: the 版记 is on the last page");
-    assert!(last.number % 2 == 0, "V1: the last page ({}) must be even", last.number);
+    assert!(last.number.is_multiple_of(2), "V1: the last page ({}) must be even", last.number);
     assert!(
         !is_turned(imprint),
         "V1: the 版记 (page {}) never shares a page with a turned table",

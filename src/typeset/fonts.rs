@@ -160,7 +160,7 @@ impl FontSet {
         let mut set = FontSet { store: FontStore::new(), files: Vec::new() };
         let project_fonts = project.join("fonts");
         if project_fonts.is_dir() {
-            set.add(typst_kit::fonts::scan(&project_fonts), Origin::Project);
+            set.add(project_font_files(project, &project_fonts).into_iter(), Origin::Project);
         }
         for dir in &options.paths {
             set.add(typst_kit::fonts::scan(dir), Origin::FontPath);
@@ -182,6 +182,42 @@ impl FontSet {
     pub fn book(&self) -> &FontBook {
         self.store.book()
     }
+}
+
+/// Fonts in the project's `fonts/` folder. Only files that really lie inside
+/// the project count: a symlink leading out is skipped, so a project never
+/// reads a file outside itself.
+fn project_font_files(project: &Path, dir: &Path) -> Vec<(FontPath, typst::text::FontInfo)> {
+    let Ok(root) = project.canonicalize() else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for path in entries {
+            let Ok(real) = path.canonicalize() else { continue };
+            if !real.starts_with(&root) {
+                continue;
+            }
+            if real.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let is_font = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"));
+            if !is_font {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(&real) else { continue };
+            for (index, info) in typst::text::FontInfo::iter(&bytes).enumerate() {
+                out.push((FontPath { path: real.clone(), index: index as u32 }, info));
+            }
+        }
+    }
+    out
 }
 
 /// The font chosen for a role.
