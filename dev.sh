@@ -61,10 +61,12 @@ fetch_photos() {
   cargo run --release --quiet --bin sample-photos -- content/photos $names >/dev/null
 }
 
-# Test tools from Debian: mutool reads PDFs back for the layout tests.
+# Test tools from Debian: mutool reads PDFs back for the layout tests;
+# headless Chromium loads the proof sheet (output/index.html) in a browser.
 fetch_test_tools() {
   local pkgs=()
   command -v mutool >/dev/null || pkgs+=(mupdf-tools)
+  command -v chromium >/dev/null || pkgs+=(chromium)
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "installing test tools: ${pkgs[*]}"
     apt_lists "${pkgs[0]}"

@@ -149,6 +149,14 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     // reported with the others.
     let lint_config =
         crate::lint::load_config(&config.root).map_err(|d| fail(FailureKind::Content, vec![d]))?;
+    // Every text of every output is rendered up front, so one run reports
+    // all template mistakes, whichever outputs were asked for.
+    // (Photos are checked by the outputs that place them.)
+    let mut texts = check_texts(&content);
+    texts.retain(|d| d.code != "content/image");
+    if texts.iter().any(Diagnostic::is_error) {
+        return Err(fail(FailureKind::Content, texts));
+    }
     let mut lint = crate::lint::lint(&content, &lint_config);
     // A final notice is never printed without its document number.
     if config.targets.contains(&Target::Notice) && !config.draft {
@@ -161,6 +169,16 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     }
     let mut prepared = prepare(config, &content, &engine)?;
     prepared.warnings.extend(lint);
+    for path in &engine.fonts().skipped {
+        prepared.warnings.push(Diagnostic::warning(
+            "fonts/outside",
+            msg!(
+                "fonts/ 中的 {} 指向项目之外，未使用",
+                "{} in fonts/ leads outside the project and was not used",
+                path.display()
+            ),
+        ));
+    }
     let fonts = resolve_fonts(&engine, &content, &prepared.needs)?;
     let mut run = Run {
         config,
@@ -230,6 +248,35 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
         }
     }
     Ok(data)
+}
+
+/// Renders every text of every target (without typesetting or touching
+/// photos beyond checking they exist), so `check` finds template mistakes
+/// in texts that only one output prints.
+pub fn check_texts(content: &Content) -> Diagnostics {
+    let mut r = Renderer::new(&content.campaign, &content.sources);
+    let mut media = Media::dry(&content.root, &content.sources);
+    let mut diags = Diagnostics::new();
+    let _ = notice::data(content, &mut r);
+    let _ = annex::all(content, &mut r);
+    if content.booklet.is_some()
+        && let Err(d) = booklet::data(content, &mut r, &mut media)
+    {
+        diags.push(d);
+    }
+    if content.flyer.is_some() {
+        for (path, t) in &content.townships {
+            if let Err(d) = flyers::data(content, &mut r, &mut media, path, t) {
+                diags.push(d);
+            }
+        }
+    }
+    diags.append(&mut r.diags);
+    diags.append(&mut media.errors);
+    // The same mistake in a text rendered twice is one finding.
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.code, d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)))));
+    diags
 }
 
 /// Each target's data, before typesetting.
@@ -518,15 +565,20 @@ impl Run<'_> {
 fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::new();
     for (region, over) in typeset::overflows(doc) {
+        let zh = match region.as_str() {
+            "letter" => "致居民的一封信",
+            "achievements" => "我们的成绩",
+            "contacts" => "联系我们",
+            "grid workers" => "网格员",
+            "survey" => "满意度调查问什么",
+            other => other,
+        };
         diags.push(
             Diagnostic::error(
                 "layout/overflow",
-                msg!(
-                    "{}的传单放不下：“{}”一栏超出约 {:.0} 毫米",
-                    "{}'s flyer does not fit: the “{}” region is about {:.0} mm too long",
-                    township,
-                    region,
-                    over
+                crate::diag::Msg::new(
+                    format!("{township}的传单放不下：“{zh}”一栏超出约 {over:.0} 毫米"),
+                    format!("{township}'s flyer does not fit: the “{region}” region is about {over:.0} mm too long"),
                 ),
             )
             .hint(msg!(
@@ -575,10 +627,16 @@ fn source_date_epoch() -> Option<crate::content::date::Date> {
     crate::content::date::Date::new(year, month, day)
 }
 
-/// Resolves role fonts against what the outputs need.
+/// Resolves role fonts against what the outputs need. A character no font
+/// has is a content problem (exit 1, pointed at where it is written); no
+/// fonts at all is an environment problem (exit 2).
 fn resolve_fonts(engine: &Engine, content: &Content, needs: &fonts::Needs) -> Result<RoleFonts, Failure> {
     fonts::resolve(engine.fonts(), needs).map_err(|diags| Failure {
-        kind: FailureKind::Environment,
+        kind: if diags.iter().all(|d| d.code == "fonts/missing-char") {
+            FailureKind::Content
+        } else {
+            FailureKind::Environment
+        },
         diags: locate_chars(diags, content),
         sources: content.sources.clone(),
     })
@@ -594,10 +652,8 @@ fn locate_chars(diags: Diagnostics, content: &Content) -> Diagnostics {
             }
             let ch = d.message.en.split('“').nth(1).and_then(|s| s.chars().next());
             let Some(ch) = ch else { return d };
-            for file in [content::CAMPAIGN_FILE, content::NOTICE_FILE] {
-                if let Some(text) = content.sources.get(Path::new(file))
-                    && let Some(off) = text.find(ch)
-                {
+            for (file, text) in content.sources.iter() {
+                if let Some(off) = text.find(ch) {
                     let (line, column) = crate::diag::line_col(text, off);
                     let mut loc = Location::new(file, line, column);
                     loc.offset = Some(off);

@@ -71,6 +71,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start a new campaign project from the built-in example.
+    New {
+        /// Folder for the new project (must be empty or missing unless --force).
+        dir: PathBuf,
+        /// Also copy the built-in templates into <dir>/templates/ to customise.
+        #[arg(long)]
+        templates: bool,
+        /// Write into a non-empty folder, overwriting files of the same name.
+        #[arg(long)]
+        force: bool,
+    },
     /// Write next year's campaign from this one, with a list to review.
     NewYear {
         /// The new campaign year, e.g. 2024.
@@ -99,6 +110,22 @@ pub enum Command {
         /// Project and font options.
         #[command(flatten)]
         project: ProjectArgs,
+    },
+    /// Build, then rebuild what each change under content/, templates/ and
+    /// fonts/ affects, until Ctrl-C.
+    Watch {
+        /// Project and font options.
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Output folder (default: <project>/output).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Preview: print the notice without its sequence number, marked 草稿.
+        #[arg(long)]
+        draft: bool,
+        /// Quiet time that ends a save, in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 150)]
+        debounce: u64,
     },
     /// Show which real font serves each role, and from where.
     Fonts {
@@ -184,6 +211,19 @@ pub fn main() -> ExitCode {
             Ok(content) => {
                 let mut findings = content.warnings.clone();
                 findings.extend(crate::content::validate::photos(&content));
+                let photo_findings: Vec<(String, usize)> = findings
+                    .iter()
+                    .filter_map(|d| d.location.as_ref().map(|l| (l.file.display().to_string(), l.line)))
+                    .collect();
+                // Texts rendered as every output would, minus photo problems
+                // already reported above.
+                findings.extend(build::check_texts(&content).into_iter().filter(|d| {
+                    d.code != "content/image"
+                        || !d
+                            .location
+                            .as_ref()
+                            .is_some_and(|l| photo_findings.contains(&(l.file.display().to_string(), l.line)))
+                }));
                 match crate::lint::load_config(&project.project) {
                     Ok(config) => findings.extend(crate::lint::lint(&content, &config)),
                     Err(d) => findings.push(d),
@@ -217,6 +257,7 @@ pub fn main() -> ExitCode {
                 fail(&failure, &project.project)
             }
         },
+        Command::New { dir, templates, force } => crate::newproject::run(&dir, templates, force),
         Command::NewYear { year, to, force, project } => match build::load(&project.project) {
             Ok(content) => match crate::newyear::new_year(&content, year, &to, force) {
                 Ok(review) => {
@@ -270,6 +311,14 @@ pub fn main() -> ExitCode {
                 Err(failure) => fail(&failure, &project.project),
             }
         }
+        Command::Watch { project, out, draft, debounce } => {
+            let mut config = BuildConfig::new(project.project.clone());
+            config.out_dir = out.unwrap_or(config.out_dir);
+            config.fonts = project.font_options();
+            config.draft = draft;
+            config.progress = true;
+            crate::watch::run(config, std::time::Duration::from_millis(debounce))
+        }
         Command::Fonts { project } => match build::font_report(&project.project, &project.font_options()) {
             Ok((roles, set)) => {
                 println!(
@@ -301,7 +350,7 @@ fn tr<'a>(zh: &'a str, en: &'a str) -> &'a str {
     }
 }
 
-fn fail(failure: &Failure, root: &Path) -> ExitCode {
+pub(crate) fn fail(failure: &Failure, root: &Path) -> ExitCode {
     eprint!("{}", diag::render(&failure.diags, root, &failure.sources));
     let errors = failure.diags.iter().filter(|d| d.is_error()).count();
     eprintln!(
@@ -347,7 +396,7 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
     })
 }
 
-fn print_report(report: &Report, root: &Path) {
+pub(crate) fn print_report(report: &Report, root: &Path) {
     eprint!("{}", diag::render(&report.warnings, root, &report.sources));
     for o in &report.outputs {
         println!(

@@ -446,7 +446,8 @@ impl Linter<'_> {
         let notice = Path::new(NOTICE_FILE);
         if !n.recipients.value.trim_end().ends_with('：') {
             let t = TextRef { file: notice.to_path_buf(), text: &n.recipients, level: 0 };
-            let end = n.recipients.value.trim_end().len();
+            // Point at the last character (a byte offset on its boundary).
+            let end = n.recipients.value.trim_end().char_indices().last().map_or(0, |(i, _)| i + 1);
             self.findings.push(
                 Diagnostic::error(
                     "notice/recipients-colon",

@@ -111,15 +111,15 @@ th,td{{border:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}
 <header><h1>校样 · Proof sheet</h1><p>{summary}</p></header><main>
 "#,
         outputs = report.outputs.len(),
+        // No clock time and no absolute path: the same input gives the same
+        // page.
         summary = esc(&format!(
-            "{} 个文件，{} 条提示，用时 {:.2} 秒 · {} files, {} findings, {:.2} s · 项目 project: {}",
+            "{} 个文件，{} 条提示 · {} files, {} findings · {}",
             report.outputs.len(),
             report.warnings.len(),
-            report.elapsed.as_secs_f64(),
             report.outputs.len(),
             report.warnings.len(),
-            report.elapsed.as_secs_f64(),
-            root.display()
+            root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         ))
     );
 

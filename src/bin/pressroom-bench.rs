@@ -60,10 +60,12 @@ type Res<T> = Result<T, String>;
 #[derive(Parser)]
 #[command(name = "pressroom-bench")]
 struct Cli {
+    /// Which benchmark.
     #[command(subcommand)]
     command: Cmd,
 }
 
+/// The benchmarks (and the internal commands their child processes run).
 #[derive(Subcommand)]
 enum Cmd {
     /// N generated township flyers: in-process batch against fresh processes.
@@ -97,6 +99,7 @@ struct Common {
     keep: bool,
 }
 
+/// Options of `flyers`.
 #[derive(Args)]
 struct FlyersArgs {
     /// Number of generated townships (flyers).
@@ -122,6 +125,7 @@ struct FlyersArgs {
     common: Common,
 }
 
+/// Options of `booklet`.
 #[derive(Args)]
 struct BookletArgs {
     /// Number of phone-size photos, spread evenly over the areas (the cover
@@ -132,24 +136,34 @@ struct BookletArgs {
     common: Common,
 }
 
+/// What a child process builds.
 #[derive(Clone, Copy, ValueEnum)]
 enum ChildTarget {
+    /// Every township's flyer (or `--only` one).
     Flyers,
+    /// The booklet and its imposition.
     Booklet,
 }
 
+/// Options of the internal `child` command.
 #[derive(Args)]
 struct ChildArgs {
+    /// The project folder.
     #[arg(long)]
     project: PathBuf,
+    /// The output folder.
     #[arg(long)]
     out: PathBuf,
+    /// What to build.
     #[arg(long, value_enum)]
     target: ChildTarget,
+    /// Font folders (system fonts are never used).
     #[arg(long = "font-path")]
     font_path: Vec<PathBuf>,
+    /// Worker threads (default: pressroom's).
     #[arg(long)]
     jobs: Option<usize>,
+    /// Build only this township's flyer.
     #[arg(long)]
     only: Option<String>,
 }
@@ -165,12 +179,16 @@ enum WriteMode {
     None,
 }
 
+/// Options of the internal `phases` command.
 #[derive(Args)]
 struct PhasesArgs {
+    /// The project folder.
     #[arg(long)]
     project: PathBuf,
+    /// The output folder.
     #[arg(long)]
     out: PathBuf,
+    /// Font folders (system fonts are never used).
     #[arg(long = "font-path")]
     font_path: Vec<PathBuf>,
     /// Worker threads.
@@ -185,6 +203,7 @@ struct PhasesArgs {
     /// Template file in the project's templates/ (its function is `flyer`).
     #[arg(long, default_value = "flyer.typ")]
     template: String,
+    /// How each PDF is written.
     #[arg(long, value_enum, default_value = "atomic")]
     write: WriteMode,
     /// Use only the first this many flyers.
@@ -276,7 +295,9 @@ fn sibling(name: &str) -> Res<PathBuf> {
 
 /// A temporary folder, removed on drop unless kept.
 struct Scratch {
+    /// The folder's guard; `None` once kept.
     dir: Option<tempfile::TempDir>,
+    /// Its path.
     path: PathBuf,
 }
 
@@ -462,10 +483,15 @@ fn child(args: &ChildArgs) -> Res<()> {
 /// Sums of per-document phase times across worker threads.
 #[derive(Default)]
 struct PhaseTimes {
+    /// `typst::compile` (evaluation, layout and introspection passes).
     compile: Duration,
+    /// Missing-glyph and overflow checks on the laid-out pages.
     check: Duration,
+    /// PDF export (font subsetting, compression).
     export: Duration,
+    /// Writing the PDF file.
     write: Duration,
+    /// `comemo::evict` calls.
     evict: Duration,
 }
 
@@ -866,22 +892,35 @@ fn sample_photos(dir: &Path, names: &[String]) -> Res<Duration> {
 
 /// In-process result for one count.
 struct InProcess {
+    /// Number of flyers.
     count: usize,
+    /// Wall time of the whole `build()`.
     wall_ms: f64,
+    /// Wall time of a `build()` of the same project with `--only` one flyer.
     one_ms: f64,
+    /// Peak RSS of the process that built all flyers.
     peak_rss_kib: u64,
+    /// Peak RSS of the process that built one flyer.
     one_rss_kib: u64,
+    /// Bytes of all PDFs written.
     bytes: f64,
+    /// Worker threads used.
     jobs: usize,
+    /// CPU time (user + system) of the process that built all flyers.
     cpu_ms: f64,
 }
 
 /// Timings of fresh processes.
 struct Peer {
+    /// How the processes were run.
     label: String,
+    /// How many were timed.
     sampled: usize,
+    /// Wall time per flyer (for concurrent runs: total wall / flyers).
     mean_ms: f64,
+    /// The fastest single process.
     min_ms: f64,
+    /// The slowest single process.
     max_ms: f64,
     /// CPU time (user + system) of the fresh processes, per flyer.
     cpu_ms: f64,
@@ -1530,8 +1569,11 @@ fn set_area_photos(text: &str, photos: &[String]) -> Res<String> {
 /// enough for typst's output, which writes no object streams.
 #[derive(Default)]
 struct PdfParts {
+    /// Image XObject streams.
     images: u64,
+    /// Embedded font programs.
     fonts: u64,
+    /// Every other stream (page contents, ICC profiles, CMaps).
     other: u64,
 }
 

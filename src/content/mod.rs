@@ -41,6 +41,11 @@ impl Sources {
         self.files.get(file).map(String::as_str)
     }
 
+    /// Every file read, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.files.iter().map(|(p, t)| (p.as_path(), t.as_str()))
+    }
+
     /// Remembers a file's text.
     pub fn insert(&mut self, file: PathBuf, text: String) {
         self.files.insert(file, text);
@@ -301,8 +306,16 @@ fn yaml_error(err: &serde_saphyr::Error, rel: &Path, text: &str) -> Diagnostic {
 
 /// The parser's message without its own snippet (we render our own).
 fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default().trim();
-    // Drop a trailing " at line N column M" that we show ourselves.
+    let mut line = text.lines().next().unwrap_or_default().trim();
+    // Drop the parser's own "error: line N column M:" prefix and trailing
+    // " at line N column M": the location is shown by us.
+    line = line.strip_prefix("error:").map_or(line, str::trim_start);
+    if let Some(rest) = line.strip_prefix("line ")
+        && let Some(i) = rest.find(": ")
+        && rest[..i].contains("column")
+    {
+        line = &rest[i + 2..];
+    }
     match line.find(" at line ") {
         Some(i) => line[..i].to_owned(),
         None => line.to_owned(),
@@ -332,10 +345,75 @@ fn explain_yaml(detail: &str) -> (crate::diag::Msg, Option<crate::diag::Msg>) {
         );
     }
     if detail.contains("duplicate") {
+        let detail = detail
+            .split(" (set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(detail)
+            .split("; set ")
+            .next()
+            .unwrap_or(detail);
         return (
             msg!("重复的键：{}", "duplicate key: {}", detail),
             Some(msg!("同一层级中每个键只能出现一次。", "each key may appear only once at one level.")),
         );
+    }
+    // The parser's type words, in words a clerk knows.
+    let plain: &[(&str, crate::diag::Msg, crate::diag::Msg)] = &[
+        (
+            "invalid i32",
+            msg!("这里应是一个整数（如 2023）", "a whole number (such as 2023) is expected here"),
+            msg!(
+                "只写阿拉伯数字，不写“年”或汉字数字。",
+                "write Arabic digits only, without 年 or Chinese numerals."
+            ),
+        ),
+        (
+            "invalid u32",
+            msg!("这里应是一个正整数（如 82）", "a positive whole number (such as 82) is expected here"),
+            msg!("只写阿拉伯数字，不补零。", "write Arabic digits only, without leading zeros."),
+        ),
+        (
+            "expected string scalar",
+            msg!(
+                "这里应是一段文字，而不是列表或多项内容",
+                "text is expected here, not a list or a group of keys"
+            ),
+            msg!("把内容写在同一行，或用 | 写多行文字。", "write it on one line, or as a | block of lines."),
+        ),
+        (
+            "expected sequence start",
+            msg!("这里应是一个列表", "a list is expected here"),
+            msg!(
+                "写作 [第一项, 第二项]，或每项一行、以“- ”开头。",
+                "write [first, second], or one item per line starting with “- ”."
+            ),
+        ),
+        (
+            "expected mapping start",
+            msg!("这里应是“键: 值”的形式", "“key: value” entries are expected here"),
+            msg!(
+                "冒号用英文半角“:”并在后面空一格，不要用中文“：”。",
+                "use the ASCII colon “:” followed by a space, not the full-width “：”."
+            ),
+        ),
+        (
+            "budget breached",
+            msg!(
+                "文件展开后过大（别名 *引用 嵌套太多），已拒绝读取",
+                "the file expands too much (nested *aliases); it was refused"
+            ),
+            msg!("不要用多层别名互相引用。", "do not nest aliases inside aliases."),
+        ),
+        (
+            "recursion limit exceeded",
+            msg!("文件嵌套层级太深，已拒绝读取", "the file is nested too deeply; it was refused"),
+            msg!("检查缩进和括号是否配对。", "check the indentation and that brackets are closed."),
+        ),
+    ];
+    for (needle, message, hint) in plain {
+        if detail.contains(needle) {
+            return (message.clone(), Some(hint.clone()));
+        }
     }
     (msg!("YAML 格式错误：{}", "invalid YAML: {}", detail), None)
 }

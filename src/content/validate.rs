@@ -93,7 +93,7 @@ impl Validator<'_> {
             if !(3..=6).contains(&a.figures.len()) {
                 self.error(
                     file,
-                    &a.area.referenced,
+                    &a.figures.first().map_or(&a.area, |f| &f.value).referenced,
                     Diagnostic::error(
                         "content/figures-count",
                         msg!(
@@ -141,7 +141,7 @@ impl Validator<'_> {
             if !(3..=5).contains(&t.achievements.len()) {
                 self.error(
                     file,
-                    &t.township.referenced,
+                    &t.achievements.first().unwrap_or(&t.township).referenced,
                     Diagnostic::error(
                         "content/achievements-count",
                         msg!(
@@ -370,9 +370,16 @@ impl Validator<'_> {
             "content/unknown-township",
             msg!("未知的乡街“{}”", "unknown township “{}”", name.value),
         );
-        if let Some(s) = did_you_mean(&name.value, townships.iter().copied()) {
-            d = d.hint(msg!("您是否想写“{}”？", "did you mean “{}”?", s));
-        }
+        let prefix =
+            townships.iter().find(|t| t.starts_with(name.value.as_str()) || name.value.starts_with(*t));
+        d = match did_you_mean(&name.value, townships.iter().copied()).or(prefix.copied()) {
+            Some(s) => d.hint(msg!("您是否想写“{}”？", "did you mean “{}”?", s)),
+            None => d.hint(msg!(
+                "campaign.yaml 中登记的乡街：{}",
+                "townships registered in campaign.yaml: {}",
+                townships.join("、")
+            )),
+        };
         self.error(file, &name.referenced, d);
     }
 

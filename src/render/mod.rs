@@ -64,7 +64,14 @@ impl<'a> Renderer<'a> {
                     crate::diag::offset_of(&text.value, line, 1)
                 });
                 let location = locate_in_value(self.sources, file, text, at.unwrap_or(0));
-                self.diags.push(template_error(&err, location));
+                let mut d = template_error(&err, location);
+                if err.kind() == ErrorKind::UndefinedError
+                    && let Some(better) = explain_undefined(&text.value, &err, &ctx)
+                {
+                    d.message = better.0;
+                    d.hint = Some(better.1);
+                }
+                self.diags.push(d);
                 String::new()
             }
         }
@@ -131,6 +138,50 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
     m
 }
 
+/// Names the undefined name in `{{ … }}` and suggests the closest defined
+/// one: `yaer` → `year`, `departments.财政局` → the registered departments.
+fn explain_undefined(
+    source: &str,
+    err: &minijinja::Error,
+    ctx: &Map<String, Json>,
+) -> Option<(crate::diag::Msg, crate::diag::Msg)> {
+    let range = err.range()?;
+    let expr = source.get(range)?.trim();
+    let path: Vec<&str> = expr
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .find(|w| !w.is_empty())?
+        .split('.')
+        .collect();
+    // Walk the context along the dotted path to the first missing part.
+    let mut scope = ctx;
+    for (i, part) in path.iter().enumerate() {
+        match scope.get(*part) {
+            Some(Json::Object(inner)) => scope = inner,
+            Some(_) => return None,
+            None => {
+                let name = path[..=i].join(".");
+                let keys: Vec<&str> = scope.keys().map(String::as_str).collect();
+                let hint = match crate::diag::did_you_mean(part, keys.iter().copied()) {
+                    Some(s) => msg!(
+                        "您是否想写“{}”？",
+                        "did you mean “{}”?",
+                        path[..i].iter().chain([&s]).copied().collect::<Vec<_>>().join(".")
+                    ),
+                    None if i > 0 => {
+                        msg!("{} 下可用：{}", "available under {}: {}", path[..i].join("."), keys.join("、"))
+                    }
+                    None => msg!("可用的名称：{}", "available names: {}", keys.join(", ")),
+                };
+                return Some((
+                    msg!("模板中的名称“{}”没有定义", "undefined name “{}” in the template expression", name),
+                    hint,
+                ));
+            }
+        }
+    }
+    None
+}
+
 fn template_error(err: &minijinja::Error, location: Location) -> Diagnostic {
     let detail = err.detail().map(str::to_owned).unwrap_or_else(|| err.kind().to_string());
     let (message, hint) = match err.kind() {
@@ -172,6 +223,10 @@ pub fn locate_in_value(sources: &Sources, file: &str, text: &Text, at: usize) ->
     let (Some(src), Some(start)) = (sources.get(path), base.offset) else {
         return base;
     };
+    let mut at = at.min(text.value.len());
+    while !text.value.is_char_boundary(at) {
+        at -= 1;
+    }
     let (line_in_value, col_in_value) = line_col(&text.value, at);
     let rest = &src[start.min(src.len())..];
     let mut loc = if rest.starts_with('|') || rest.starts_with('>') {

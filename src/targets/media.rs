@@ -27,12 +27,20 @@ pub struct Media<'a> {
     pub errors: Diagnostics,
     /// Bytes of every prepared photo, for size reports.
     pub bytes: u64,
+    /// Only check that photos exist inside the project (for `check`).
+    dry: bool,
 }
 
 impl<'a> Media<'a> {
     /// Photos from the project at `root`, cached in `cache_dir`, at `dpi`.
     pub fn new(root: &'a Path, cache_dir: &'a Path, dpi: f64, sources: &'a Sources) -> Self {
-        Self { root, cache_dir, dpi, sources, warnings: Vec::new(), errors: Vec::new(), bytes: 0 }
+        Self { root, cache_dir, dpi, sources, warnings: Vec::new(), errors: Vec::new(), bytes: 0, dry: false }
+    }
+
+    /// Photos that are only checked to exist inside the project, without
+    /// decoding or writing anything.
+    pub fn dry(root: &'a Path, sources: &'a Sources) -> Self {
+        Self { dry: true, ..Self::new(root, root, 300.0, sources) }
     }
 
     /// The virtual path of `file` (written in `yaml`) fitted to `frame`, or
@@ -46,6 +54,9 @@ impl<'a> Media<'a> {
                 return None;
             }
         };
+        if self.dry {
+            return Some(format!("{CACHE_PREFIX}unchecked"));
+        }
         let placement = Placement { width_mm: frame.width, height_mm: Some(frame.height), dpi: self.dpi };
         match images::prepare(&path, &placement, self.cache_dir) {
             Ok(p) => {
@@ -72,16 +83,17 @@ impl<'a> Media<'a> {
                 Some(format!("{CACHE_PREFIX}{}", name.display()))
             }
             Err(e) => {
+                let m = e.message();
                 self.errors.push(
                     Diagnostic::error(
                         "content/image",
-                        msg!("照片“{}”无法使用：{}", "photo “{}” cannot be used: {}", file.value, e),
+                        crate::diag::Msg::new(
+                            format!("照片“{}”无法使用：{}", file.value, m.zh),
+                            format!("photo “{}” cannot be used: {}", file.value, m.en),
+                        ),
                     )
                     .at(at)
-                    .hint(msg!(
-                        "请提供完整的 JPEG 或 PNG 照片文件。",
-                        "provide a complete JPEG or PNG photo file."
-                    )),
+                    .hint(e.hint()),
                 );
                 None
             }

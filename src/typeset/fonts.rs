@@ -151,16 +151,20 @@ pub struct FontSet {
     pub store: FontStore,
     /// For each font index: its file and where it was found.
     pub files: Vec<(PathBuf, Origin)>,
+    /// Files in the project's `fonts/` that lead outside it (not used).
+    pub skipped: Vec<PathBuf>,
 }
 
 impl FontSet {
     /// Searches the project's `fonts/`, then `options.paths`, then (if asked)
     /// the system.
     pub fn discover(project: &Path, options: &FontOptions) -> Self {
-        let mut set = FontSet { store: FontStore::new(), files: Vec::new() };
+        let mut set = FontSet { store: FontStore::new(), files: Vec::new(), skipped: Vec::new() };
         let project_fonts = project.join("fonts");
         if project_fonts.is_dir() {
-            set.add(project_font_files(project, &project_fonts).into_iter(), Origin::Project);
+            let (fonts, skipped) = project_font_files(project, &project_fonts);
+            set.skipped = skipped;
+            set.add(fonts.into_iter(), Origin::Project);
         }
         for dir in &options.paths {
             set.add(typst_kit::fonts::scan(dir), Origin::FontPath);
@@ -187,9 +191,11 @@ impl FontSet {
 /// Fonts in the project's `fonts/` folder. Only files that really lie inside
 /// the project count: a symlink leading out is skipped, so a project never
 /// reads a file outside itself.
-fn project_font_files(project: &Path, dir: &Path) -> Vec<(FontPath, typst::text::FontInfo)> {
-    let Ok(root) = project.canonicalize() else { return Vec::new() };
+#[allow(clippy::type_complexity)]
+fn project_font_files(project: &Path, dir: &Path) -> (Vec<(FontPath, typst::text::FontInfo)>, Vec<PathBuf>) {
+    let Ok(root) = project.canonicalize() else { return (Vec::new(), Vec::new()) };
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -198,6 +204,7 @@ fn project_font_files(project: &Path, dir: &Path) -> Vec<(FontPath, typst::text:
         for path in entries {
             let Ok(real) = path.canonicalize() else { continue };
             if !real.starts_with(&root) {
+                skipped.push(path);
                 continue;
             }
             if real.is_dir() {
@@ -217,7 +224,7 @@ fn project_font_files(project: &Path, dir: &Path) -> Vec<(FontPath, typst::text:
             }
         }
     }
-    out
+    (out, skipped)
 }
 
 /// The font chosen for a role.
@@ -276,6 +283,7 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
     let book = set.book();
     let mut roles = Vec::new();
     let mut errors = Vec::new();
+    let mut lacking: std::collections::BTreeMap<char, Vec<(Role, &str)>> = Default::default();
     for role in Role::ALL {
         let need = needs.get(&role).cloned().unwrap_or_default();
         let mut best: Option<(usize, Vec<char>, &str, u16, usize)> = None;
@@ -319,10 +327,21 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
                     official: rank < role.official_count(),
                 });
             }
-            None => errors.push(missing_font(role, best.map(|b| (b.1, b.2)))),
+            None => match best {
+                Some((_, missing, family, _, _)) => {
+                    for c in missing {
+                        lacking.entry(c).or_default().push((role, family));
+                    }
+                }
+                None => errors.push(missing_font(role, None)),
+            },
         }
     }
-    if errors.len() == Role::ALL.len() && roles.is_empty() && no_cjk_font(book) {
+    // One error per character no font can set, naming the roles that need it.
+    for (c, roles) in lacking.iter().take(24) {
+        errors.push(missing_char(*c, roles));
+    }
+    if roles.is_empty() && no_cjk_font(book) {
         return Err(vec![
             Diagnostic::error(
                 "fonts/none",
@@ -347,33 +366,44 @@ fn no_cjk_font(book: &FontBook) -> bool {
         .any(|(family, _)| book.contains_family(&family.to_lowercase()))
 }
 
-fn missing_font(role: Role, best: Option<(Vec<char>, &str)>) -> Diagnostic {
+fn install_hint(role: Role) -> Msg {
     let tried: Vec<&str> = role.candidates().iter().map(|c| c.0).collect();
-    let install = msg!(
-        "请安装含这些字的字体并放入项目的 fonts/ 目录，或安装 Debian 软件包 fonts-noto-cjk（或运行 README 中的构建命令自动获取 Fandol 字体）。已尝试：{}",
-        "put a font that has these characters into the project's fonts/ folder, or install Debian's fonts-noto-cjk (the README's build command fetches the Fandol fonts). Tried: {}",
+    msg!(
+        "请改用常用字，或把含这个字的字体放入项目的 fonts/ 目录，或安装 Debian 软件包 fonts-noto-cjk（README 中的构建命令会自动获取 Fandol 字体）。已尝试：{}",
+        "use another character, put a font that has it into the project's fonts/ folder, or install Debian's fonts-noto-cjk (the README's build command fetches the Fandol fonts). Tried: {}",
         tried.join(", ")
-    );
-    let message: Msg = match best {
-        Some((missing, family)) => {
-            let list: Vec<String> =
-                missing.iter().take(12).map(|c| format!("“{c}”(U+{:04X})", *c as u32)).collect();
-            msg!(
-                "{}字体缺字：没有一种可用字体包含 {}（最接近的 {} 缺 {} 个字）",
-                "no font for the {} role has {} (the closest, {}, lacks {} characters)",
-                role.name(),
-                list.join(" "),
-                family,
-                missing.len()
-            )
-        }
-        None => msg!(
-            "找不到{}字体：系统和项目中都没有可用的中文字体",
-            "no font found for the {} role: neither the project nor the system has a usable CJK font",
+    )
+}
+
+/// No font of the roles in `roles` has `c`.
+fn missing_char(c: char, roles: &[(Role, &str)]) -> Diagnostic {
+    let names: Vec<&str> = roles.iter().map(|(r, _)| r.name()).collect();
+    let closest = roles.first().map_or("", |(_, f)| *f);
+    Diagnostic::error(
+        "fonts/missing-char",
+        msg!(
+            "字体缺字：“{}”(U+{:04X}) 在 {} 字体中都没有（最接近的是 {}）",
+            "no font has “{}” (U+{:04X}) for the {} role(s) (the closest is {})",
+            c,
+            c as u32,
+            names.join("、"),
+            closest
+        ),
+    )
+    .hint(install_hint(roles.first().map_or(Role::Body, |(r, _)| *r)))
+}
+
+/// No font of a role's families is installed at all.
+fn missing_font(role: Role, _best: Option<()>) -> Diagnostic {
+    Diagnostic::error(
+        "fonts/missing",
+        msg!(
+            "找不到{}字体：系统和项目中都没有它的任何候选字体",
+            "no font found for the {} role: none of its candidate families is installed",
             role.name()
         ),
-    };
-    Diagnostic::error("fonts/missing", message).hint(install)
+    )
+    .hint(install_hint(role))
 }
 
 #[cfg(test)]
@@ -394,8 +424,12 @@ mod tests {
 
     #[test]
     fn reports_missing_characters_with_codepoints() {
-        let d = missing_font(Role::Body, Some((vec!['𠀀'], "FandolFang R")));
-        assert!(d.message.en.contains("U+20000"), "{}", d.message.en);
+        let d = missing_char('𠀀', &[(Role::Body, "FandolFang R"), (Role::Mark, "FandolSong")]);
+        assert!(
+            d.message.en.contains("U+20000") && d.message.zh.contains("仿宋、小标宋"),
+            "{}",
+            d.message.zh
+        );
         assert!(d.hint.expect("hint").en.contains("fonts-noto-cjk"));
     }
 }

@@ -139,6 +139,60 @@ pub enum ImageError {
     Cache(String),
 }
 
+impl ImageError {
+    /// What is wrong, in the user's language.
+    pub fn message(&self) -> crate::diag::Msg {
+        use crate::msg;
+        match self {
+            ImageError::NotFound => msg!("找不到图片文件", "image file not found"),
+            ImageError::Unreadable(e) => msg!("无法读取图片：{}", "cannot read the image: {}", e),
+            ImageError::NotAnImage => msg!(
+                "不是图片文件（文件为空，或里面是文字等其他内容）",
+                "not an image (the file is empty or holds something else, such as text)"
+            ),
+            ImageError::Truncated => msg!("图片文件不完整（复制时中断了）", "the image file is cut short"),
+            ImageError::TooLarge { width, height } => msg!(
+                "图片过大：{}×{} 像素（上限 5000 万像素、单边 20000 像素）",
+                "image too large: {}×{} px (at most 50 megapixels and 20000 px a side)",
+                width,
+                height
+            ),
+            ImageError::UnsupportedFormat(f) => msg!("不支持的图片格式 {}", "unsupported image format {}", f),
+            ImageError::InvalidPlacement(e) => {
+                msg!("图片的排版尺寸无效：{}", "invalid image placement: {}", e)
+            }
+            ImageError::Cache(e) => msg!("无法写入图片缓存：{}", "cannot write the image cache: {}", e),
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self) -> crate::diag::Msg {
+        use crate::msg;
+        match self {
+            ImageError::NotFound => msg!(
+                "检查文件名；路径相对于 content/ 目录，例如 photos/school.jpg。",
+                "check the file name; paths are relative to content/, e.g. photos/school.jpg."
+            ),
+            ImageError::NotAnImage | ImageError::Truncated | ImageError::Unreadable(_) => msg!(
+                "请从原始照片重新拷贝一次（JPEG 或 PNG）。",
+                "copy the photo again from the original (JPEG or PNG)."
+            ),
+            ImageError::TooLarge { .. } => msg!(
+                "请把图片缩小到单边不超过 20000 像素后再用。",
+                "reduce the image to at most 20000 px a side."
+            ),
+            ImageError::UnsupportedFormat(_) => msg!(
+                "请在手机或电脑上把照片导出为 JPEG 或 PNG。",
+                "export the photo as JPEG or PNG on the phone or computer."
+            ),
+            ImageError::InvalidPlacement(_) | ImageError::Cache(_) => msg!(
+                "这是排版或磁盘问题，请检查输出目录是否可写。",
+                "this is a layout or disk problem; check that the project folder is writable."
+            ),
+        }
+    }
+}
+
 /// Downsamples `source` for `placement` into `cache_dir` (created if
 /// missing), or returns the cached result of an earlier call without
 /// decoding anything. Same input, same output bytes.

@@ -18,7 +18,14 @@ use typst::{Library, LibraryExt, World};
 use super::fonts::FontSet;
 
 /// Default templates, compiled into the binary.
-pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[("notice.typ", include_str!("../../templates/notice.typ"))];
+pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
+    ("notice.typ", include_str!("../../templates/notice.typ")),
+    ("annex.typ", include_str!("../../templates/annex.typ")),
+    ("booklet.typ", include_str!("../../templates/booklet.typ")),
+    ("imposed.typ", include_str!("../../templates/imposed.typ")),
+    ("flyer.typ", include_str!("../../templates/flyer.typ")),
+    ("card.typ", include_str!("../../templates/card.typ")),
+];
 
 /// Virtual path of the generated entry point.
 pub const MAIN_PATH: &str = "/__main__.typ";
