@@ -142,8 +142,17 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     let font_set = FontSet::discover(&config.root, &config.fonts);
     let engine = Engine::new(&config.root, font_set, &config.cache_dir())
         .map_err(|e| io_failure(&config.root, &e, &content.sources))?;
-    crate::output::clean_stale(&config.out_dir);
-    crate::output::clean_stale(&config.out_dir.join("flyers"));
+    // Temporary files left by an interrupted earlier run go, wherever this
+    // build writes.
+    for dir in [
+        config.out_dir.clone(),
+        config.out_dir.join("flyers"),
+        config.out_dir.join("annex"),
+        config.out_dir.join(crate::proof::PREVIEWS),
+        config.cache_dir(),
+    ] {
+        crate::output::clean_stale(&dir);
+    }
 
     // The official-style lint: its errors stop the build, its warnings are
     // reported with the others.

@@ -49,6 +49,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("heading/skip", "a heading level that skips one (一、 followed by 1.)"),
     ("registry/near-miss", "a department or township name that is a variant of a registered one"),
     ("content/missing", "an indicator area or township without its content file, or an area without photos"),
+    ("text/control-char", "an invisible control character in text (it would print as a box or vanish)"),
 ];
 
 /// Runs every rule over the project's content; warnings allowed by the
@@ -269,6 +270,25 @@ impl Linter<'_> {
         // Template expressions are data, not literal text: blank them out,
         // keeping byte offsets.
         let raw = &t.text.value;
+        // Control characters never print right; refuse them where they are.
+        for (i, c) in raw.char_indices().filter(|(_, c)| c.is_control() && !matches!(c, '\n' | '\t')) {
+            let loc = self.at(t, i);
+            self.findings.push(
+                Diagnostic::error(
+                    "text/control-char",
+                    msg!(
+                        "文字中有不可见的控制字符 U+{:04X}",
+                        "the text holds an invisible control character U+{:04X}",
+                        c as u32
+                    ),
+                )
+                .at(loc)
+                .hint(msg!(
+                    "删除它（多见于从网页或聊天软件复制的文字）。",
+                    "delete it (it usually comes from text copied from a web page or a chat app)."
+                )),
+            );
+        }
         let masked = TEMPLATE.replace_all(raw, |m: &regex::Captures<'_>| " ".repeat(m[0].len())).into_owned();
         let year = self.content.campaign.year.value;
 

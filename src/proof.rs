@@ -34,6 +34,17 @@ pub fn previews(doc: &PagedDocument, pdf: &[u8], out_dir: &Path, rel: &Path) -> 
     let fresh = std::fs::read_to_string(&stamp).is_ok_and(|h| h == hash)
         && names.iter().all(|n| out_dir.join(n).exists());
     if !fresh {
+        // The stamp goes first and comes back last: a run killed halfway
+        // leaves no stamp, so the next run renders again instead of showing
+        // a mix of old and new pages.
+        let _ = std::fs::remove_file(&stamp);
+        // Pages beyond the new count belong to an older version.
+        for extra in (names.len() + 1).. {
+            let old = dir.join(format!("{stem}-{extra}.png"));
+            if std::fs::remove_file(&old).is_err() {
+                break;
+            }
+        }
         // Rendering and PNG encoding dominate; pages go to worker threads.
         let pages: Vec<usize> = (0..names.len()).collect();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());

@@ -506,21 +506,28 @@ pub fn run(config: BuildConfig, debounce: Duration) -> ExitCode {
     );
 
     loop {
-        let Ok(first) = rx.recv() else { return ExitCode::SUCCESS };
         let mut batch = BTreeSet::new();
-        collect(first, &root, &mut watcher, &mut batch);
-        // Everything until a quiet interval is one save.
+        // Wait for a change that matters (reads and editor files do not).
+        while batch.is_empty() {
+            let Ok(event) = rx.recv() else { return ExitCode::SUCCESS };
+            collect(event, &root, &mut watcher, &mut batch);
+        }
+        // Everything until the project has been quiet for `debounce` is one
+        // save; only changes that matter restart the wait.
+        let mut deadline = Instant::now() + debounce;
         loop {
-            match rx.recv_timeout(debounce) {
-                Ok(event) => collect(event, &root, &mut watcher, &mut batch),
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(event) => {
+                    if collect(event, &root, &mut watcher, &mut batch) {
+                        deadline = Instant::now() + debounce;
+                    }
+                }
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return ExitCode::SUCCESS,
             }
         }
-        if !batch.is_empty() {
-            let batch: Vec<PathBuf> = batch.into_iter().collect();
-            session.rebuild(&batch);
-        }
+        let batch: Vec<PathBuf> = batch.into_iter().collect();
+        session.rebuild(&batch);
     }
 }
 
@@ -532,32 +539,33 @@ fn watch_error(e: &notify::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Adds the relevant paths of one watcher event to `batch`. A watched
-/// folder that appears is watched from then on.
+/// Adds the relevant paths of one watcher event to `batch`; returns whether
+/// it had any. A watched folder that appears is watched from then on.
 fn collect(
     event: notify::Result<Event>,
     root: &Path,
     watcher: &mut notify::RecommendedWatcher,
     batch: &mut BTreeSet<PathBuf>,
-) {
+) -> bool {
     let event = match event {
         Ok(event) => event,
         Err(e) => {
             eprintln!("{}", msg_text(&format!("监视出错：{e}"), &format!("watch error: {e}")));
-            return;
+            return false;
         }
     };
     if event.need_rescan() {
         // Events were lost: anything may have changed.
         batch.extend(WATCHED.iter().map(PathBuf::from));
-        return;
+        return true;
     }
     // Reading (every build reads the content) is not a change.
     if let EventKind::Access(kind) = event.kind
         && kind != AccessKind::Close(AccessMode::Write)
     {
-        return;
+        return false;
     }
+    let mut any = false;
     for path in &event.paths {
         let Ok(rel) = path.strip_prefix(root) else { continue };
         if !relevant(rel) {
@@ -569,7 +577,9 @@ fn collect(
             let _ = watcher.watch(path, RecursiveMode::Recursive);
         }
         batch.insert(rel.to_path_buf());
+        any = true;
     }
+    any
 }
 
 /// The state kept between rebuilds.

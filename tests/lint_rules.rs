@@ -322,6 +322,7 @@ fn every_rule_in_rules_has_a_test_here() {
         "heading/skip",
         "registry/near-miss",
         "content/missing",
+        "text/control-char",
     ];
     let untested: Vec<&&str> = ids.iter().filter(|id| !tested.contains(id)).collect();
     assert!(untested.is_empty(), "rules without a test in tests/lint_rules.rs: {untested:?}");
@@ -572,6 +573,43 @@ fn notice_recipients_colon_flags_a_half_width_colon() {
 fn notice_recipients_colon_is_silent_on_a_full_width_colon() {
     let dir = project(NOTICE, &[("recipients: 各有关单位：", "recipients: 各乡街、区各有关单位：")]);
     assert_silent(dir.path(), "notice/recipients-colon");
+}
+
+// ---------------------------------------------------------------------------
+// text/control-char (an error).
+// ---------------------------------------------------------------------------
+
+#[test]
+fn text_control_char_flags_an_invisible_control_character() {
+    let dir = project(
+        NOTICE,
+        &[(
+            "body: |\n  现将有关事项通知如下，请认真贯彻落实。",
+            "body: \"现将有关\\a事项通知如下，请认真贯彻落实。\"",
+        )],
+    );
+    assert_triggers(
+        dir.path(),
+        &Expect {
+            rule: "text/control-char",
+            at: vec![locate_in(dir.path(), NOTICE, "\\a事项", "\\a")],
+            error: true,
+            zh: &["文字中有不可见的控制字符 U+0007"],
+            en: &["the text holds an invisible control character U+0007"],
+        },
+    );
+}
+
+#[test]
+fn text_control_char_is_silent_on_line_breaks_and_tabs() {
+    let dir = project(
+        NOTICE,
+        &[(
+            "body: |\n  现将有关事项通知如下，请认真贯彻落实。",
+            "body: \"现将有关事项\\t通知如下，请认真贯彻落实。\"",
+        )],
+    );
+    assert_silent(dir.path(), "text/control-char");
 }
 
 // ---------------------------------------------------------------------------

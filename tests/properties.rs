@@ -57,7 +57,7 @@ use tempfile::TempDir;
 // Configuration.
 // ---------------------------------------------------------------------------
 
-/// `PROPTEST_CASES`, or `default`.
+/// `PROPTEST_CASES`, if set to a number.
 fn env_cases() -> Option<u32> {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.trim().parse().ok())
 }
@@ -109,6 +109,7 @@ fn any_char() -> impl Strategy<Value = char> {
     ]
 }
 
+/// Up to `max` characters of [`any_char`].
 fn any_text(max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(any_char(), 0..max).prop_map(String::from_iter)
 }

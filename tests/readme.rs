@@ -236,8 +236,7 @@ fn shell_words(line: &str) -> (Vec<String>, String) {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
     let mut quote: Option<char> = None;
-    let mut chars = line.char_indices();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in line.char_indices() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), c) => word.get_or_insert_with(String::new).push(c),
@@ -507,6 +506,8 @@ fn directive(ws: &mut Workspace, text: &str, at: &str) {
 #[derive(Debug, Default)]
 struct Tally {
     commands: Vec<String>,
+    /// How long each command took.
+    seconds: Vec<f64>,
     outputs: usize,
     yaml: usize,
     placed: usize,
@@ -535,11 +536,13 @@ fn run_document(name: &str, md: &str, start: Start) -> Tally {
                         let w = ws.get_or_insert_with(|| Workspace::new(start));
                         for (i, l) in text.lines().enumerate() {
                             let at = format!("{name}:{}", line + 1 + i);
+                            let started = std::time::Instant::now();
                             run_shell_line(w, l, &at);
                             if l.trim_start().starts_with("pressroom")
                                 || l.trim_start().starts_with("./dev.sh build")
                             {
                                 tally.commands.push(l.split('#').next().unwrap_or(l).trim().to_owned());
+                                tally.seconds.push(started.elapsed().as_secs_f64());
                             }
                         }
                     }
@@ -604,7 +607,9 @@ fn the_readme_starts_with_the_two_setup_commands() {
 #[test]
 fn every_example_in_the_readme_runs() {
     let tally = run_document("README.md", &readme(), Start::Example);
-    println!("{tally:#?}");
+    for (command, secs) in tally.commands.iter().zip(&tally.seconds) {
+        println!("{secs:6.2} s  {command}");
+    }
     assert!(tally.commands.len() >= 30, "too few commands ran: {:?}", tally.commands);
     assert!(tally.outputs >= 15 && tally.placed >= 10, "{tally:?}");
 

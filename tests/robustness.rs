@@ -9,14 +9,20 @@
 //!   `flyer.yaml`, or the booklet's subtitle, differs), so that every output has two
 //!   known complete versions. Then `pressroom build flyers` (or `booklet`) is started
 //!   again and again as a child process, alternating the content between B and A, and
-//!   killed with SIGKILL (`Child::kill`) after a pseudo-random delay (fixed seeds)
-//!   between 0 and 1.3 × the time of a full warm build. After every kill each PDF
-//!   under the output folder (recursively) must be byte-identical to its A or B
-//!   version, start with `%PDF-`, end with `%%EOF`, parse with `mutool trace`
-//!   (`support::pdf::read_pdf`) and have the page count of the clean build (for
-//!   flyers also the township file's layout: `flyer` 2 pages, `card` 1). Temporary
-//!   files (`.pressroom-tmp-*`) may be left by a kill, but none may survive the next
-//!   successful build, in the output folder or the photo cache.
+//!   killed with SIGKILL (`Child::kill`): every other time after a pseudo-random delay
+//!   (fixed seeds) between 0 and 1.1 × the time of a full warm build, otherwise as
+//!   soon as a new temporary file shows in the output folder (mid-write). After every
+//!   kill each PDF under the output folder (recursively) must be byte-identical to its
+//!   A or B version, start with `%PDF-`, end with `%%EOF`, parse with `mutool trace`
+//!   (`support::pdf::read_pdf`) and have the page count of the clean build (for flyers
+//!   also the township file's layout: `flyer` 2 pages, `card` 1). Temporary files
+//!   (`.pressroom-tmp-*`) may be left by a kill, but none may survive the next
+//!   successful build, whose page previews (`previews/*.png`, shown by the proof
+//!   sheet `index.html`) must be those of the clean build of the same content.
+//!   Dedicated kills land while a preview is written, after a preview of version B
+//!   replaced one of A (then A is built again: its previews must come back), and
+//!   while a photo is written to the photo cache (`.cache/pressroom`, cold): cached
+//!   photos must be whole and no temporary file may survive the next build.
 //! * **A failing build keeps the old file.** The notice of `tests/fixtures/minimal`
 //!   is built, then the content is broken (an undefined template name; a character no
 //!   font has) and built again: exit 1 or 2 with a message, the old `notice.pdf`
@@ -43,12 +49,10 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use pressroom::output::TEMP_PREFIX;
 use support::cli;
 use support::pdf::read_pdf;
 use tempfile::TempDir;
-
-/// Prefix of pressroom's temporary files (`pressroom::output::TEMP_PREFIX`).
-const TEMP_PREFIX: &str = ".pressroom-tmp-";
 
 /// The secret that must never reach an output.
 const MARKER: &str = "QZXSECRETMARKER7731";
@@ -366,7 +370,6 @@ fn kill_loop(
 ) -> Outputs {
     let project = example_copy();
     let root = project.path();
-    let cache = root.join(".cache");
 
     // The two complete versions of every output, each from a clean build.
     let out_a = root.join("clean-a");
@@ -406,7 +409,7 @@ fn kill_loop(
         // temporary file shows in the output folder, that is while a file is
         // being written.
         let how = if i % 2 == 0 {
-            let delay = Duration::from_millis(rng.next_below(full.as_millis() as u64 * 13 / 10 + 1));
+            let delay = Duration::from_millis(rng.next_below(full.as_millis() as u64 * 11 / 10 + 1));
             std::thread::sleep(delay);
             format!("after {} ms", delay.as_millis())
         } else {
@@ -427,11 +430,13 @@ fn kill_loop(
 
     // The next successful build removes every leftover and writes the complete
     // version of the content as it now is.
-    let now = if version_b { &b } else { &a };
+    let (now, clean) = if version_b { (&b, &out_b) } else { (&a, &out_a) };
     build(root, &out, &[target]).assert_success("the build after the kills");
     check_complete(&out, now, now, "after the build that follows the kills");
-    let temps = temps_under(&[&out, &cache]);
+    let temps = temps_under(&[&out]);
     assert!(temps.is_empty(), "temporary files survived the next successful build: {temps:?}");
+    let stale = stale_previews(&out, clean);
+    assert!(stale.is_empty(), "page previews that are not those of the PDFs: {stale:?}");
     a
 }
 
@@ -475,11 +480,135 @@ fn killed_booklet_builds_leave_only_complete_pdfs() {
     let a = kill_loop(
         "booklet",
         6,
-        0xb00c_1e7,
+        0x0b00_c1e7,
         &|p| edit(p, "content/booklet.yaml", SUBTITLE.0, SUBTITLE.1),
         &|p| edit(p, "content/booklet.yaml", SUBTITLE.1, SUBTITLE.0),
     );
     assert_eq!(a.keys().collect::<Vec<_>>(), ["booklet-imposed.pdf", "booklet.pdf"]);
+}
+
+/// The page previews (`previews/*.png`) that differ from those of the clean build
+/// `clean` of the same content, or are missing.
+fn stale_previews(out: &Path, clean: &Path) -> Vec<String> {
+    let mut stale = Vec::new();
+    for path in files_under(&clean.join("previews")) {
+        let rel = path.strip_prefix(clean).expect("under clean").to_string_lossy().into_owned();
+        let want = std::fs::read(&path).expect("read a preview");
+        match std::fs::read(out.join(&rel)) {
+            Ok(got) if got == want => {}
+            Ok(_) => stale.push(rel),
+            Err(_) => stale.push(format!("{rel} (missing)")),
+        }
+    }
+    stale
+}
+
+/// Page previews (`previews/NAME-N.png`, shown by `index.html`) are rendered
+/// after each PDF, page by page, and a stamp (`NAME.blake3`, the PDF's hash)
+/// written last lets the next build reuse them. A build of version B killed
+/// after some of the booklet's previews were replaced, but before its stamp, is
+/// followed by a build of version A: the previews must be A's again, and no
+/// temporary file may survive in `previews/`.
+#[test]
+fn killed_preview_rendering_leaves_no_stale_or_stray_previews() {
+    const TITLE: (&str, &str) = ("年群众满意度调查\"", "年群众满意度测评\"");
+    let project = example_copy();
+    let root = project.path();
+    let out_a = root.join("clean-a");
+    build(root, &out_a, &["booklet"]).assert_success("the clean build of version A");
+    edit(root, "content/booklet.yaml", TITLE.0, TITLE.1);
+    let out_b = root.join("clean-b");
+    build(root, &out_b, &["booklet"]).assert_success("the clean build of version B");
+    let differing = stale_previews(&out_b, &out_a);
+    assert!(differing.len() > 4, "the title shows on many pages: only {differing:?} differ");
+
+    let out = root.join("out");
+    let previews = out.join("previews");
+    let mut caught = false;
+    for attempt in 1..=4 {
+        edit(root, "content/booklet.yaml", TITLE.1, TITLE.0);
+        build(root, &out, &["booklet"]).assert_success("a build of version A");
+        // Only the PNGs that differ between A and B: the stamp, written last,
+        // and pages that look the same must not be the trigger.
+        let before: BTreeMap<PathBuf, std::time::SystemTime> = files_under(&previews)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .filter(|p| differing.iter().any(|d| out.join(d) == *p))
+            .filter_map(|p| Some((p.clone(), std::fs::metadata(&p).ok()?.modified().ok()?)))
+            .collect();
+        edit(root, "content/booklet.yaml", TITLE.0, TITLE.1);
+        let mut child = pressroom(&build_args(&["booklet"], root, &out))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pressroom");
+        // Kill as soon as a preview has been replaced by one of version B.
+        assert!(!before.is_empty(), "no preview of version A to watch");
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) && child.try_wait().ok().flatten().is_none() {
+            let replaced = before
+                .iter()
+                .any(|(p, t)| std::fs::metadata(p).and_then(|m| m.modified()).is_ok_and(|now| now != *t));
+            if replaced {
+                caught = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        child.kill().expect("kill pressroom");
+        let status = child.wait().expect("wait for pressroom");
+        eprintln!("attempt {attempt}: killed={caught} ({status}) after {} ms", started.elapsed().as_millis());
+        if caught {
+            break;
+        }
+    }
+    assert!(caught, "no build could be killed while it replaced previews");
+
+    edit(root, "content/booklet.yaml", TITLE.1, TITLE.0);
+    build(root, &out, &["booklet"]).assert_success("the build of version A after the kill");
+    let mut problems = Vec::new();
+    let stale = stale_previews(&out, &out_a);
+    if !stale.is_empty() {
+        problems.push(format!("previews of the interrupted version B are shown for version A: {stale:?}"));
+    }
+    let temps = temps_under(&[&out]);
+    if !temps.is_empty() {
+        problems.push(format!("temporary files survived the next successful build: {temps:?}"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A build killed while it writes a page preview leaves a temporary file in
+/// `previews/`; the next successful build must remove it, as it does in the
+/// output folder itself and in `flyers/`.
+#[test]
+fn killed_preview_writes_leave_no_stray_temporary_files() {
+    let project = example_copy();
+    let root = project.path();
+    let out = root.join("out");
+    let previews = out.join("previews");
+    let mut left = Vec::new();
+    for attempt in 1..=4 {
+        // A changed PDF makes the build render its previews again.
+        let _ = std::fs::remove_dir_all(&previews);
+        let mut child = pressroom(&build_args(&["flyers"], root, &out))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start pressroom");
+        let seen = kill_when(&mut child, &[&previews], Duration::from_secs(60));
+        child.kill().expect("kill pressroom");
+        let status = child.wait().expect("wait for pressroom");
+        left = temps_under(&[&previews]);
+        eprintln!("attempt {attempt}: killed {seen} ({status}): {} temporary file(s)", left.len());
+        if !left.is_empty() {
+            break;
+        }
+    }
+    assert!(!left.is_empty(), "no build could be killed while it wrote a preview");
+    build(root, &out, &["flyers"]).assert_success("the build after the kill");
+    let temps = temps_under(&[&out]);
+    assert!(temps.is_empty(), "temporary files survived the next successful build: {temps:?}");
 }
 
 /// Photos are downsampled into the project's cache (`.cache/pressroom`), each
