@@ -996,12 +996,12 @@ fn lint_locations_after_a_multibyte_last_character() {
     }
 }
 
-/// Control characters written as YAML escapes (`body: "a\u0007b\u001Bc"`) are
+/// Control characters written as YAML escapes (`body: "a\u0007b\u001Bc"`) were
 /// accepted (exit 0) and printed as blank gaps of 1/3 em (FandolFang's glyph 20),
-/// and the PDF's text maps that glyph to U+0007 for both: the text is not the text
-/// written. Characters no font has are refused with their codepoint (bidi marks,
-/// zero-width spaces: `fonts/missing-char`); a control character, which no font
-/// has either, must be refused the same way.
+/// the PDF's text mapping that glyph to U+0007 for both: not the text written
+/// (found by `any_text_is_typeset_as_written_or_refused`). Characters no font has
+/// are refused with their codepoint (bidi marks, zero-width spaces); a control
+/// character must be refused the same way.
 #[test]
 fn control_characters_are_refused_not_dropped() {
     let typesetter = Typesetter::new();
