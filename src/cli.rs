@@ -303,7 +303,9 @@ pub fn main() -> ExitCode {
                             }
                         },
                         None => {
-                            println!("{text}");
+                            // A closed pipe (`| head`) is not an error.
+                            use std::io::Write as _;
+                            let _ = writeln!(std::io::stdout(), "{text}");
                             ExitCode::SUCCESS
                         }
                     }

@@ -94,7 +94,7 @@ fn group(o: &Output, out_dir: &Path) -> &'static str {
     }
 }
 
-fn page(report: &Report, out_dir: &Path, root: &Path) -> String {
+fn page(report: &Report, out_dir: &Path, _root: &Path) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -125,17 +125,26 @@ th,td{{border:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}
         // No clock time and no absolute path: the same input gives the same
         // page.
         summary = esc(&format!(
-            "{} 个文件，{} 条提示 · {} files, {} findings · {}",
+            "{} 个文件，{} 条提示 · {} files, {} findings",
             report.outputs.len(),
             report.warnings.len(),
             report.outputs.len(),
             report.warnings.len(),
-            root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         ))
     );
 
-    let mut current = "";
+    // Outputs grouped by kind, groups in the order they first appear.
+    let mut groups: Vec<&str> = Vec::new();
     for o in &report.outputs {
+        let g = group(o, out_dir);
+        if !groups.contains(&g) {
+            groups.push(g);
+        }
+    }
+    let ordered: Vec<&Output> =
+        groups.iter().flat_map(|g| report.outputs.iter().filter(move |o| group(o, out_dir) == *g)).collect();
+    let mut current = "";
+    for o in ordered {
         let g = group(o, out_dir);
         if g != current {
             let _ = writeln!(h, "<h2>{}</h2>", esc(g));
