@@ -49,8 +49,8 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
 use serde_json::Value;
-use support::cli;
 use support::pdf::read_pdf;
+use support::{cli, example};
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------
@@ -268,21 +268,6 @@ fn temp_dir(prefix: &str) -> TempDir {
     tempfile::Builder::new().prefix(prefix).tempdir_in(&base).expect("create a temporary folder")
 }
 
-/// Copies `from` into `to`; files in folders named `photos` are hard-linked.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    let link = from.file_name().is_some_and(|n| n == "photos");
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("list {}: {e}", from.display())) {
-        let entry = entry.expect("read a directory entry");
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if src.is_dir() {
-            copy_tree(&src, &dst);
-        } else if !(link && std::fs::hard_link(&src, &dst).is_ok()) {
-            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
-        }
-    }
-}
-
 /// The YAML files of a content folder, relative to the project, sorted.
 fn yaml_files(project: &Path) -> Vec<String> {
     let mut files = Vec::new();
@@ -315,9 +300,9 @@ impl Project {
         let dir = temp_dir("pressroom-prop-");
         let root = dir.path().join("project");
         if example {
-            copy_tree(&cli::repo().join("content"), &root.join("content"));
+            example::copy_tree(&cli::repo().join("content"), &root.join("content"));
         } else {
-            copy_tree(&cli::repo().join("tests/fixtures/minimal"), &root);
+            example::copy_tree(&cli::repo().join("tests/fixtures/minimal"), &root);
         }
         let files = yaml_files(&root)
             .into_iter()
@@ -801,7 +786,7 @@ impl Typesetter {
     fn new() -> Self {
         let dir = temp_dir("pressroom-prop-build-");
         let project = dir.path().join("project");
-        copy_tree(&cli::repo().join("tests/fixtures/minimal"), &project);
+        example::copy_tree(&cli::repo().join("tests/fixtures/minimal"), &project);
         let notice = std::fs::read_to_string(project.join("content/notice.yaml")).expect("read notice.yaml");
         assert!(notice.contains(BODY), "the fixture's body changed: {notice}");
         Typesetter { dir, project, notice }

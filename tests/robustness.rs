@@ -46,12 +46,11 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use pressroom::output::TEMP_PREFIX;
-use support::cli;
 use support::pdf::read_pdf;
+use support::{cli, example};
 use tempfile::TempDir;
 
 /// The secret that must never reach an output.
@@ -69,77 +68,12 @@ fn temp_dir(prefix: &str) -> TempDir {
     tempfile::Builder::new().prefix(prefix).tempdir_in(&base).expect("create a temporary folder")
 }
 
-/// Copies the folder `from` into `to`; files in folders named `photos` are
-/// hard-linked (copied where linking fails).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    let link = from.file_name().is_some_and(|n| n == "photos");
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("list {}: {e}", from.display())) {
-        let entry = entry.expect("read a directory entry");
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if src.is_dir() {
-            copy_tree(&src, &dst);
-        } else if !(link && std::fs::hard_link(&src, &dst).is_ok()) {
-            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
-        }
-    }
-}
-
-/// Makes sure `content/photos/` holds every photo the example refers to
-/// (`photos/NAME.jpg`), generating missing ones as `./dev.sh photos` does.
-fn ensure_example_photos() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let content = cli::repo().join("content");
-        let mut names = std::collections::BTreeSet::new();
-        let mut stack = vec![content.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("list {}: {e}", dir.display())) {
-                let path = entry.expect("read a directory entry").path();
-                if path.is_dir() {
-                    if path.file_name().is_some_and(|n| n != "photos") {
-                        stack.push(path);
-                    }
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(&path) else { continue };
-                for (at, _) in text.match_indices("photos/") {
-                    let name: String = text[at + "photos/".len()..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
-                        .collect();
-                    if name.ends_with(".jpg") {
-                        names.insert(name);
-                    }
-                }
-            }
-        }
-        let dir = content.join("photos");
-        let missing: Vec<String> = names
-            .into_iter()
-            .filter(|n| std::fs::metadata(dir.join(n)).map_or(true, |m| m.len() == 0))
-            .collect();
-        if !missing.is_empty() {
-            let output = Command::new(env!("CARGO_BIN_EXE_sample-photos"))
-                .arg(&dir)
-                .args(&missing)
-                .output()
-                .expect("run the sample-photos tool");
-            assert!(
-                output.status.success(),
-                "sample-photos failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-    });
-}
-
 /// A temporary copy of the example project (content with photos, templates).
 fn example_copy() -> TempDir {
-    ensure_example_photos();
+    example::ensure_photos();
     let project = temp_dir("pressroom-kill-");
     for part in ["content", "templates"] {
-        copy_tree(&cli::repo().join(part), &project.path().join(part));
+        example::copy_tree(&cli::repo().join(part), &project.path().join(part));
     }
     project
 }
@@ -665,9 +599,9 @@ fn assert_complete_images(dir: &Path, when: &str) {
 fn fixture(name: &str, templates: bool) -> (TempDir, PathBuf) {
     let dir = temp_dir(&format!("pressroom-{name}-"));
     let project = dir.path().join("project");
-    copy_tree(&cli::repo().join("tests/fixtures").join(name), &project);
+    example::copy_tree(&cli::repo().join("tests/fixtures").join(name), &project);
     if templates {
-        copy_tree(&cli::repo().join("templates"), &project.join("templates"));
+        example::copy_tree(&cli::repo().join("templates"), &project.join("templates"));
     }
     (dir, project)
 }

@@ -27,12 +27,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use tempfile::TempDir;
 
-use support::cli;
+use support::{cli, example};
 
 /// How long the first (full) build may take on a loaded machine.
 const FIRST_BUILD: Duration = Duration::from_secs(300);
@@ -43,80 +43,10 @@ const REBUILD: Duration = Duration::from_secs(180);
 // A temporary copy of the example project.
 // ---------------------------------------------------------------------------
 
-/// Names of the photos the example's content refers to (`photos/<name>.jpg`).
-fn example_photo_names() -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut stack = vec![cli::repo().join("content")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("list {}: {e}", dir.display())) {
-            let path = entry.expect("read a directory entry").path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n != "photos") {
-                    stack.push(path);
-                }
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
-            for (at, _) in text.match_indices("photos/") {
-                let name: String = text[at + "photos/".len()..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
-                    .collect();
-                if name.ends_with(".jpg") {
-                    names.insert(name);
-                }
-            }
-        }
-    }
-    names
-}
-
-/// Makes sure `content/photos/` holds every photo the example uses, generating the
-/// missing ones with the project's `sample-photos` tool (what `./dev.sh photos` does).
-fn ensure_example_photos() {
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let dir = cli::repo().join("content/photos");
-        let missing: Vec<String> = example_photo_names()
-            .into_iter()
-            .filter(|n| std::fs::metadata(dir.join(n)).map_or(true, |m| m.len() == 0))
-            .collect();
-        if missing.is_empty() {
-            return;
-        }
-        let output = Command::new(env!("CARGO_BIN_EXE_sample-photos"))
-            .arg(&dir)
-            .args(&missing)
-            .output()
-            .expect("run the sample-photos tool");
-        assert!(
-            output.status.success(),
-            "sample-photos {} {missing:?} failed: {}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    });
-}
-
-/// Copies the folder `from` into `to`; photos are hard-linked where possible.
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    let link = from.file_name().is_some_and(|n| n == "photos");
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("list {}: {e}", from.display())) {
-        let entry = entry.expect("read a directory entry");
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if src.is_dir() {
-            copy_tree(&src, &dst);
-        } else if !(link && std::fs::hard_link(&src, &dst).is_ok()) {
-            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
-        }
-    }
-}
-
 /// A temporary copy of the example project under Cargo's test temp folder (on the
 /// repository's file system, so photos can be hard-linked).
 fn example_copy() -> TempDir {
-    ensure_example_photos();
+    example::ensure_photos();
     let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     std::fs::create_dir_all(&base).unwrap_or_else(|e| panic!("create {}: {e}", base.display()));
     let project = tempfile::Builder::new()
@@ -126,7 +56,7 @@ fn example_copy() -> TempDir {
     for part in ["content", "templates", "fonts"] {
         let src = cli::repo().join(part);
         if src.is_dir() {
-            copy_tree(&src, &project.path().join(part));
+            example::copy_tree(&src, &project.path().join(part));
         }
     }
     project

@@ -938,12 +938,13 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
         counts.push(args.memory_count);
     }
     let mut scratch = Vec::new();
-    let photo_dir = Scratch::new("photo")?;
-    let shared = if args.shared_photo {
-        sample_photos(&photo_dir.path, &["shared.jpg".to_owned()])?;
-        Some(photo_dir.path.join("shared.jpg"))
-    } else {
-        None
+    let photo_dir = if args.shared_photo { Some(Scratch::new("photo")?) } else { None };
+    let shared = match &photo_dir {
+        Some(dir) => {
+            sample_photos(&dir.path, &["shared.jpg".to_owned()])?;
+            Some(dir.path.join("shared.jpg"))
+        }
+        None => None,
     };
 
     eprintln!("flyers: generating projects and building ({} core(s))…", cores());
