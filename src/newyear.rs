@@ -117,7 +117,7 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
         let post = match (&m.post, &m.department, &m.township) {
             (Some(p), _, _) => p.value.clone(),
             (None, Some(d), _) => {
-                format!("{}{}", crate::targets::booklet::department(&next, &d.value), title(m))
+                format!("{}{}", next.campaign.department_name(&d.value), title(m))
             }
             (None, None, Some(t)) => format!("{}{}", t.value, title(m)),
             _ => String::new(),

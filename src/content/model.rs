@@ -40,6 +40,32 @@ pub struct CampaignFile {
     pub hotline: Option<Text>,
 }
 
+impl CampaignFile {
+    /// The full name of a department by its short name (the short name
+    /// itself when it is not registered; validation reports that).
+    pub fn department_name(&self, key: &str) -> String {
+        self.departments
+            .iter()
+            .find(|(k, _)| k.value == key)
+            .map_or_else(|| key.to_owned(), |(_, v)| v.value.clone())
+    }
+}
+
+/// What a phase's and a step's texts can refer to as `phase` and `step`.
+pub fn phase_context(phase: &Phase) -> serde_json::Value {
+    serde_json::json!({ "name": phase.name.value, "end": phase.end.as_ref().map(|e| e.value.to_string()) })
+}
+
+/// See [`phase_context`].
+pub fn step_context(step: &Step) -> serde_json::Value {
+    serde_json::json!({
+        "title": step.title.value,
+        "due": step.due.as_ref().map(|d| d.value.to_string()),
+        "from": step.from.as_ref().map(|d| d.value.to_string()),
+        "to": step.to.as_ref().map(|d| d.value.to_string()),
+    })
+}
+
 /// One survey indicator area.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

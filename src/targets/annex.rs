@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::content::model::AttachmentTable;
+use crate::content::model::{AttachmentTable, phase_context, step_context};
 use crate::content::{CAMPAIGN_FILE, Content};
 use crate::render::Renderer;
 use crate::render::richtext;
@@ -59,10 +59,6 @@ fn col(header: &str, width: f64) -> Column {
     Column { header: header.to_owned(), width }
 }
 
-fn department(content: &Content, key: &str) -> String {
-    crate::targets::booklet::department(content, key)
-}
-
 /// The leading group: role, name, post; the office paragraph as note.
 pub fn leading_group(content: &Content, r: &mut Renderer<'_>) -> Table {
     let g = &content.campaign.leading_group;
@@ -72,7 +68,9 @@ pub fn leading_group(content: &Content, r: &mut Renderer<'_>) -> Table {
         .map(|m| {
             let post = match (&m.post, &m.department, &m.township) {
                 (Some(p), _, _) => r.text(CAMPAIGN_FILE, p, &[]),
-                (None, Some(d), _) => format!("{}{}", department(content, &d.value), title_of(m)),
+                (None, Some(d), _) => {
+                    format!("{}{}", content.campaign.department_name(&d.value), title_of(m))
+                }
                 (None, None, Some(t)) => format!("{}{}", t.value, title_of(m)),
                 (None, None, None) => String::new(),
             };
@@ -103,7 +101,8 @@ pub fn responsibilities(content: &Content) -> Table {
         .filter(|a| a.in_survey)
         .enumerate()
         .map(|(i, a)| {
-            let leads: Vec<String> = a.leads.iter().map(|l| department(content, &l.value)).collect();
+            let leads: Vec<String> =
+                a.leads.iter().map(|l| content.campaign.department_name(&l.value)).collect();
             vec![(i + 1).to_string(), a.indicator.value.clone(), leads.join("、")]
         })
         .collect();
@@ -122,10 +121,7 @@ pub fn schedule(content: &Content, r: &mut Renderer<'_>) -> Table {
     let c = &content.campaign;
     let mut rows = Vec::new();
     for phase in &c.phases {
-        let phase_json = serde_json::json!({
-            "name": phase.name.value,
-            "end": phase.end.as_ref().map(|e| e.value.to_string()),
-        });
+        let phase_json = phase_context(phase);
         if phase.steps.is_empty() {
             let text =
                 phase.text.as_ref().map(|t| r.rich(CAMPAIGN_FILE, t, &[("phase", phase_json.clone())]));
@@ -135,12 +131,7 @@ pub fn schedule(content: &Content, r: &mut Renderer<'_>) -> Table {
             continue;
         }
         for step in &phase.steps {
-            let step_json = serde_json::json!({
-                "title": step.title.value,
-                "due": step.due.as_ref().map(|d| d.value.to_string()),
-                "from": step.from.as_ref().map(|d| d.value.to_string()),
-                "to": step.to.as_ref().map(|d| d.value.to_string()),
-            });
+            let step_json = step_context(step);
             let extra = [("phase", phase_json.clone()), ("step", step_json)];
             let title = r.text(CAMPAIGN_FILE, &step.title, &extra);
             let when = timing(step, r);

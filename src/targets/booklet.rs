@@ -70,7 +70,8 @@ pub fn data(content: &Content, r: &mut Renderer<'_>, media: &mut Media<'_>) -> R
                 }))
             })
             .collect();
-        let departments: Vec<String> = a.departments.iter().map(|d| department(content, &d.value)).collect();
+        let departments: Vec<String> =
+            a.departments.iter().map(|d| content.campaign.department_name(&d.value)).collect();
         chapters.push(json!({
             "number": chapters.len() + 1,
             "id": area.id.value,
@@ -102,14 +103,4 @@ pub fn data(content: &Content, r: &mut Renderer<'_>, media: &mut Media<'_>) -> R
         "back": { "title": r.text(file, &b.back_title, &[]), "text": r.rich(file, &b.back_text, &[]) },
         "padding": 0,
     }))
-}
-
-/// The full name of a department by its short name.
-pub fn department(content: &Content, key: &str) -> String {
-    content
-        .campaign
-        .departments
-        .iter()
-        .find(|(k, _)| k.value == key)
-        .map_or_else(|| key.to_owned(), |(_, v)| v.value.clone())
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value as Json, json};
 
-use crate::content::model::{AttachmentTable, Responsible, Step};
+use crate::content::model::{AttachmentTable, Responsible, Step, phase_context, step_context};
 use crate::content::{CAMPAIGN_FILE, Content, NOTICE_FILE};
 use crate::render::Renderer;
 use crate::render::richtext::{Block, Inline};
@@ -175,16 +175,6 @@ fn issuers_for_signature(issuers: &[crate::content::Text], r: &mut Renderer<'_>)
     issuers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect()
 }
 
-/// The full name of a department by its short name.
-fn department(content: &Content, key: &str) -> String {
-    content
-        .campaign
-        .departments
-        .iter()
-        .find(|(k, _)| k.value == key)
-        .map_or_else(|| key.to_owned(), |(_, v)| v.value.clone())
-}
-
 fn heading(level: u8, number: String, text: String) -> Block {
     Block::Heading { level, number, head: vec![Inline { text, strong: false }], body: Vec::new() }
 }
@@ -194,22 +184,14 @@ fn heading(level: u8, number: String, text: String) -> Block {
 fn schedule(content: &Content, r: &mut Renderer<'_>) -> Vec<Block> {
     let mut blocks = Vec::new();
     for (i, phase) in content.campaign.phases.iter().enumerate() {
-        let phase_json = json!({
-            "name": phase.name.value,
-            "end": phase.end.as_ref().map(|e| e.value.to_string()),
-        });
+        let phase_json = phase_context(phase);
         let name = r.text(CAMPAIGN_FILE, &phase.name, &[]);
         blocks.push(heading(2, format!("（{}）", cn_number(i + 1)), name));
         if let Some(text) = &phase.text {
             blocks.extend(r.rich(CAMPAIGN_FILE, text, &[("phase", phase_json.clone())]));
         }
         for (j, step) in phase.steps.iter().enumerate() {
-            let step_json = json!({
-                "title": step.title.value,
-                "due": step.due.as_ref().map(|d| d.value.to_string()),
-                "from": step.from.as_ref().map(|d| d.value.to_string()),
-                "to": step.to.as_ref().map(|d| d.value.to_string()),
-            });
+            let step_json = step_context(step);
             let extra = [("phase", phase_json.clone()), ("step", step_json)];
             let title = r.text(CAMPAIGN_FILE, &step.title, &extra);
             blocks.push(heading(3, format!("{}.", j + 1), format!("{title}{}", timing(step, r))));
@@ -253,7 +235,8 @@ pub fn timing(step: &Step, r: &mut Renderer<'_>) -> String {
 pub fn responsible(content: &Content, resp: &Responsible, r: &mut Renderer<'_>) -> String {
     let mut groups = Vec::new();
     if !resp.departments.is_empty() {
-        let names: Vec<String> = resp.departments.iter().map(|d| department(content, &d.value)).collect();
+        let names: Vec<String> =
+            resp.departments.iter().map(|d| content.campaign.department_name(&d.value)).collect();
         groups.push(format!("{}{}", names.join("、"), if resp.etc { "等部门" } else { "" }));
     }
     groups.extend(resp.others.iter().map(|o| r.text(CAMPAIGN_FILE, o, &[])));
