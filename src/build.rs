@@ -39,6 +39,9 @@ pub struct BuildConfig {
     pub jobs: usize,
     /// Draft: the notice may lack its sequence number and is marked 草稿.
     pub draft: bool,
+    /// Render PNG previews of every page for the proof sheet. Rendering
+    /// costs more than typesetting, so large batches and scripts may skip it.
+    pub previews: bool,
 }
 
 impl BuildConfig {
@@ -55,6 +58,7 @@ impl BuildConfig {
             progress: false,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
             draft: false,
+            previews: true,
         }
     }
 
@@ -441,6 +445,9 @@ impl Run<'_> {
     }
 
     fn previews(&self, doc: &PagedDocument, pdf: &[u8], path: &Path) -> Vec<PathBuf> {
+        if !self.config.previews {
+            return Vec::new();
+        }
         let rel = path.strip_prefix(&self.config.out_dir).unwrap_or(path);
         crate::proof::previews(doc, pdf, &self.config.out_dir, rel)
     }

@@ -58,6 +58,10 @@ pub enum Command {
         /// Preview: print the notice without its sequence number, marked 草稿.
         #[arg(long)]
         draft: bool,
+        /// Skip the page previews of the proof sheet (much faster for large
+        /// batches; the sheet still lists every output and finding).
+        #[arg(long)]
+        no_previews: bool,
         /// Print a machine-readable summary (JSON) on standard output.
         #[arg(long)]
         json: bool,
@@ -168,7 +172,7 @@ pub fn main() -> ExitCode {
         None => diag::lang_from_env(),
     });
     match cli.command {
-        Command::Build { targets, project, out, only, dpi, jobs, draft, json } => {
+        Command::Build { targets, project, out, only, dpi, jobs, draft, no_previews, json } => {
             let mut config = BuildConfig::new(project.project.clone());
             if let Some(out) = out {
                 config.out_dir = out;
@@ -186,6 +190,7 @@ pub fn main() -> ExitCode {
             config.only = only;
             config.dpi = dpi;
             config.draft = draft;
+            config.previews = !no_previews;
             config.progress = !json;
             if let Some(jobs) = jobs {
                 config.jobs = jobs.max(1);

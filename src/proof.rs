@@ -171,6 +171,8 @@ th,td{{border:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}
                 );
             }
             h.push_str("</div>");
+        } else if o.pages > 0 {
+            h.push_str(r#"<p class="meta">未生成页面预览（--no-previews）· page previews not rendered (--no-previews)</p>"#);
         }
         h.push_str("</section>\n");
     }

@@ -950,6 +950,25 @@ fn an_overflowing_flyer_fails_names_the_region_and_keeps_the_old_pdf() {
     );
 }
 
+#[test]
+fn no_previews_writes_the_flyers_and_a_proof_sheet_without_pictures() {
+    let project = example_copy();
+    let out = temp_dir("pressroom-out-");
+    build(project.path(), out.path(), &["flyers", "--only", HUBIN, "--no-previews"])
+        .assert_success("build without previews");
+    assert_eq!(names_in(&out.path().join("flyers")), [format!("{HUBIN}.pdf")]);
+    let previews = out.path().join("previews");
+    assert!(
+        !previews.exists() || names_in(&previews).is_empty(),
+        "--no-previews rendered previews anyway: {:?}",
+        names_in(&previews)
+    );
+    let index = std::fs::read_to_string(out.path().join("index.html")).expect("the proof sheet is written");
+    assert!(index.contains(HUBIN), "the proof sheet should list the flyer");
+    assert!(!index.contains("class=\"pages\""), "the proof sheet should show no page pictures");
+    assert!(index.contains("--no-previews"), "the proof sheet should say why there are no pictures");
+}
+
 // ---------------------------------------------------------------------------
 // 8. --only.
 // ---------------------------------------------------------------------------

@@ -97,6 +97,17 @@ struct Common {
     /// Keep the temporary projects and outputs, and print where they are.
     #[arg(long)]
     keep: bool,
+    /// Build without page previews (`pressroom build --no-previews`), in
+    /// this process and in the fresh processes alike.
+    #[arg(long)]
+    no_previews: bool,
+}
+
+impl Common {
+    /// The options every measured build gets, on a command line.
+    fn mode_args(&self) -> Vec<String> {
+        if self.no_previews { vec!["--no-previews".to_owned()] } else { Vec::new() }
+    }
 }
 
 /// Options of `flyers`.
@@ -166,6 +177,9 @@ struct ChildArgs {
     /// Build only this township's flyer.
     #[arg(long)]
     only: Option<String>,
+    /// No page previews.
+    #[arg(long)]
+    no_previews: bool,
 }
 
 /// How the phases run writes each PDF.
@@ -446,6 +460,7 @@ fn child(args: &ChildArgs) -> Res<()> {
     }];
     config.fonts = FontOptions { paths: args.font_path.clone(), system: false };
     config.only = args.only.clone().into_iter().collect();
+    config.previews = !args.no_previews;
     if let Some(jobs) = args.jobs {
         config.jobs = jobs.max(1);
     }
@@ -969,6 +984,7 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
             ];
             a.extend(font_args(&fonts));
             a.extend(jobs.clone());
+            a.extend(args.common.mode_args());
             a
         };
         let mut one = base("out-one");
@@ -1000,7 +1016,8 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
         return Err("no project for the main count".into());
     };
 
-    // The peer: fresh processes.
+    // The peer: fresh processes, built the same way.
+    let mode = args.common.mode_args();
     let mut peers = Vec::new();
     let k = args.peer_sample.min(names.len());
     if k > 0 {
@@ -1014,6 +1031,7 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
             &sample,
             1,
             format!("fresh process per flyer, one at a time (project of {} townships)", names.len()),
+            &mode,
         )?);
         eprintln!("peer: the same, two at a time…");
         peers.push(fresh_processes(
@@ -1024,9 +1042,10 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
             &sample,
             2,
             "fresh process per flyer, two at a time (like `xargs -P 2`)".to_owned(),
+            &mode,
         )?);
         eprintln!("peer: one at a time, each in a one-township project…");
-        peers.push(fresh_single_projects(&cli, &project, &work, &fonts, &sample)?);
+        peers.push(fresh_single_projects(&cli, &project, &work, &fonts, &sample, &mode)?);
     }
 
     let profile = if args.profile {
@@ -1045,6 +1064,15 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the measured builds rendered the proof sheet's page previews.
+fn previews_line(common: &Common) -> &'static str {
+    if common.no_previews {
+        "builds: --no-previews (PDFs and the proof sheet's list, no PNG page previews), peers likewise"
+    } else {
+        "builds: as `pressroom build` by default, with a PNG preview of every page for the proof sheet"
+    }
 }
 
 /// The 1-minute load average, to show whether other work shared the machine.
@@ -1076,6 +1104,7 @@ fn fresh_processes(
     sample: &[&String],
     parallel: usize,
     label: String,
+    mode: &[String],
 ) -> Res<Peer> {
     let next = AtomicUsize::new(0);
     let times = Mutex::new(Vec::new());
@@ -1092,7 +1121,7 @@ fn fresh_processes(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(name) = sample.get(i) else { break };
-                    match time_cli(cli, project, &out, fonts, name) {
+                    match time_cli(cli, project, &out, fonts, name, mode) {
                         Ok(d) => {
                             if let Ok(mut v) = times.lock() {
                                 v.push(ms(d));
@@ -1128,7 +1157,14 @@ fn fresh_processes(
 }
 
 /// One fresh CLI build of one township's flyer.
-fn time_cli(cli: &Path, project: &Path, out: &Path, fonts: &[PathBuf], name: &str) -> Res<Duration> {
+fn time_cli(
+    cli: &Path,
+    project: &Path,
+    out: &Path,
+    fonts: &[PathBuf],
+    name: &str,
+    mode: &[String],
+) -> Res<Duration> {
     let t = Instant::now();
     let result = Command::new(cli)
         .args(["build", "flyers", "--only", name, "--project"])
@@ -1137,6 +1173,7 @@ fn time_cli(cli: &Path, project: &Path, out: &Path, fonts: &[PathBuf], name: &st
         .arg(out)
         .args(font_args(fonts))
         .arg("--no-system-fonts")
+        .args(mode)
         .env_remove("PRESSROOM_FONT_PATH")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -1161,6 +1198,7 @@ fn fresh_single_projects(
     work: &Path,
     fonts: &[PathBuf],
     sample: &[&String],
+    mode: &[String],
 ) -> Res<Peer> {
     let single = work.join("single");
     copy_dir(project, &single, &|p| p.ends_with("content/townships"))?;
@@ -1182,7 +1220,7 @@ fn fresh_single_projects(
         let file = &files[i];
         let target = dir.join(file.file_name().unwrap_or_default());
         std::fs::copy(file, &target).map_err(|e| format!("{}: {e}", file.display()))?;
-        let d = time_cli(cli, &single, &work.join("single-out"), fonts, name)?;
+        let d = time_cli(cli, &single, &work.join("single-out"), fonts, name, mode)?;
         total += d;
         times.push(ms(d));
     }
@@ -1212,6 +1250,7 @@ fn print_flyers_report(
         "machine: {} core(s); typst in-process via pressroom::build::build(); fonts: Fandol, no system fonts",
         cores()
     );
+    let _ = writeln!(r, "{}", previews_line(&args.common));
     let _ = writeln!(r, "{load}");
     let _ = writeln!(
         r,
@@ -1681,6 +1720,7 @@ fn booklet(args: &BookletArgs) -> Res<()> {
         if let Some(j) = args.common.jobs {
             a.extend(["--jobs".to_owned(), j.to_string()]);
         }
+        a.extend(args.common.mode_args());
         a
     };
     let cache = BuildConfig::new(&project).cache_dir();
@@ -1706,6 +1746,7 @@ fn booklet(args: &BookletArgs) -> Res<()> {
         "machine: {} core(s); each build a fresh child process running pressroom::build::build()",
         cores()
     );
+    let _ = writeln!(r, "{}", previews_line(&args.common));
     let _ = writeln!(r, "{load}");
     let _ = writeln!(
         r,
