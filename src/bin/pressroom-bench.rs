@@ -1018,34 +1018,31 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
 
     // The peer: fresh processes, built the same way.
     let mode = args.common.mode_args();
+    let peer = PeerCli { program: &cli, fonts: &fonts, mode: &mode };
     let mut peers = Vec::new();
     let k = args.peer_sample.min(names.len());
     if k > 0 {
         let sample: Vec<&String> = (0..k).map(|i| &names[(2 * i + 1) * names.len() / (2 * k)]).collect();
         eprintln!("peer: {k} fresh `pressroom build flyers --only …` processes, one at a time…");
         peers.push(fresh_processes(
-            &cli,
+            &peer,
             &project,
             &work.join("peer-out"),
-            &fonts,
             &sample,
             1,
             format!("fresh process per flyer, one at a time (project of {} townships)", names.len()),
-            &mode,
         )?);
         eprintln!("peer: the same, two at a time…");
         peers.push(fresh_processes(
-            &cli,
+            &peer,
             &project,
             &work.join("peer-out2"),
-            &fonts,
             &sample,
             2,
             "fresh process per flyer, two at a time (like `xargs -P 2`)".to_owned(),
-            &mode,
         )?);
         eprintln!("peer: one at a time, each in a one-township project…");
-        peers.push(fresh_single_projects(&cli, &project, &work, &fonts, &sample, &mode)?);
+        peers.push(fresh_single_projects(&peer, &project, &work, &sample)?);
     }
 
     let profile = if args.profile {
@@ -1097,14 +1094,12 @@ fn cores() -> usize {
 /// Times `pressroom build flyers --only <name>` once per sampled name, on
 /// `parallel` concurrent workers.
 fn fresh_processes(
-    cli: &Path,
+    cli: &PeerCli,
     project: &Path,
     out: &Path,
-    fonts: &[PathBuf],
     sample: &[&String],
     parallel: usize,
     label: String,
-    mode: &[String],
 ) -> Res<Peer> {
     let next = AtomicUsize::new(0);
     let times = Mutex::new(Vec::new());
@@ -1121,7 +1116,7 @@ fn fresh_processes(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(name) = sample.get(i) else { break };
-                    match time_cli(cli, project, &out, fonts, name, mode) {
+                    match time_cli(cli, project, &out, name) {
                         Ok(d) => {
                             if let Ok(mut v) = times.lock() {
                                 v.push(ms(d));
@@ -1156,17 +1151,19 @@ fn fresh_processes(
     })
 }
 
+/// How the peer runs the command line: the program, its fonts and the
+/// options every measured build gets.
+struct PeerCli<'a> {
+    program: &'a Path,
+    fonts: &'a [PathBuf],
+    mode: &'a [String],
+}
+
 /// One fresh CLI build of one township's flyer.
-fn time_cli(
-    cli: &Path,
-    project: &Path,
-    out: &Path,
-    fonts: &[PathBuf],
-    name: &str,
-    mode: &[String],
-) -> Res<Duration> {
+fn time_cli(cli: &PeerCli, project: &Path, out: &Path, name: &str) -> Res<Duration> {
+    let (fonts, mode) = (cli.fonts, cli.mode);
     let t = Instant::now();
-    let result = Command::new(cli)
+    let result = Command::new(cli.program)
         .args(["build", "flyers", "--only", name, "--project"])
         .arg(project)
         .arg("--out")
@@ -1178,7 +1175,7 @@ fn time_cli(
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", cli.display()))?;
+        .map_err(|e| format!("cannot run {}: {e}", cli.program.display()))?;
     let d = t.elapsed();
     if !result.status.success() {
         return Err(format!(
@@ -1192,14 +1189,7 @@ fn time_cli(
 /// The peer without the cost of loading N township files: each sampled
 /// township alone in a project of its own (what a loop over a one-document
 /// typst CLI pays: process start, fonts, library, one compile).
-fn fresh_single_projects(
-    cli: &Path,
-    project: &Path,
-    work: &Path,
-    fonts: &[PathBuf],
-    sample: &[&String],
-    mode: &[String],
-) -> Res<Peer> {
+fn fresh_single_projects(cli: &PeerCli, project: &Path, work: &Path, sample: &[&String]) -> Res<Peer> {
     let single = work.join("single");
     copy_dir(project, &single, &|p| p.ends_with("content/townships"))?;
     let dir = single.join("content/townships");
@@ -1220,7 +1210,7 @@ fn fresh_single_projects(
         let file = &files[i];
         let target = dir.join(file.file_name().unwrap_or_default());
         std::fs::copy(file, &target).map_err(|e| format!("{}: {e}", file.display()))?;
-        let d = time_cli(cli, &single, &work.join("single-out"), fonts, name, mode)?;
+        let d = time_cli(cli, &single, &work.join("single-out"), name)?;
         total += d;
         times.push(ms(d));
     }
