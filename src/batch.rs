@@ -16,6 +16,24 @@ const EVICT_EVERY: usize = 1;
 /// Applies `f` to every item on `threads` workers and returns the results in
 /// item order.
 pub fn run<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    run_with(threads, items, false, f)
+}
+
+/// [`run`] for documents that each typeset something of their own (a batch
+/// of flyers): memoized layouts are evicted as the batch goes, so memory
+/// stays flat however many there are. Other work (rendering previews) must
+/// not evict: it would throw away the layouts a watching process reuses on
+/// the next rebuild.
+pub fn run_typesetting<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    run_with(threads, items, true, f)
+}
+
+fn run_with<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    evict: bool,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
@@ -30,7 +48,7 @@ pub fn run<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + 
                     if let Ok(mut all) = results.lock() {
                         all[i] = Some(r);
                     }
-                    if (done.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVICT_EVERY) {
+                    if evict && (done.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVICT_EVERY) {
                         comemo::evict(10);
                     }
                 }

@@ -117,6 +117,27 @@ pub struct Report {
     pub photo_bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
+    /// Wall time of each stage, in the order they ran.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+/// Stage times of a build, for `--json` and for finding where time goes.
+struct Stages {
+    last: Instant,
+    done: Vec<(&'static str, Duration)>,
+}
+
+impl Stages {
+    fn new() -> Self {
+        Self { last: Instant::now(), done: Vec::new() }
+    }
+
+    /// Ends the stage `name`, which ran since the previous one ended.
+    fn end(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.done.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 /// A typeset notice, ready to export.
@@ -140,12 +161,20 @@ pub fn load(root: &Path) -> Result<Content, Failure> {
 /// prepare each target's data (text rendered, photos downsampled), resolve
 /// fonts once, typeset every document, write each file atomically.
 pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
+    build_with_fonts(config, &std::sync::Arc::new(FontSet::discover(&config.root, &config.fonts)))
+}
+
+/// [`build`] with fonts found earlier (by `FontSet::discover` with the
+/// project and `config.fonts`), for processes that build repeatedly.
+pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -> Result<Report, Failure> {
     let started = Instant::now();
+    let mut stages = Stages::new();
     let content = load(&config.root)?;
+    stages.end("load");
     let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
-    let font_set = FontSet::discover(&config.root, &config.fonts);
-    let engine = Engine::new(&config.root, font_set, &config.cache_dir())
+    let engine = Engine::new(&config.root, fonts.clone(), &config.cache_dir())
         .map_err(|e| io_failure(&config.root, &e, &content.sources))?;
+    stages.end("engine");
     // Temporary files left by an interrupted earlier run go, wherever this
     // build writes.
     for dir in [
@@ -180,7 +209,9 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
     if lint.iter().any(Diagnostic::is_error) {
         return Err(fail(FailureKind::Content, lint));
     }
+    stages.end("check");
     let mut prepared = prepare(config, &content, &engine)?;
+    stages.end("data");
     prepared.warnings.extend(lint);
     for path in &engine.fonts().skipped {
         prepared.warnings.push(Diagnostic::warning(
@@ -193,6 +224,7 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
         ));
     }
     let fonts = resolve_fonts(&engine, &content, &prepared.needs)?;
+    stages.end("fonts");
     let mut run = Run {
         config,
         content: &content,
@@ -208,15 +240,19 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
         let pdf = typeset::export_pdf(&typeset.document, "pressroom-notice", date)
             .map_err(|d| fail(FailureKind::Content, d))?;
         run.write(config.out_dir.join("notice.pdf"), &pdf, Some(&typeset.document))?;
+        stages.end("notice");
     }
     if config.targets.contains(&Target::Annex) {
         run.annex()?;
+        stages.end("annex");
     }
     if let Some(data) = prepared.booklet {
         run.booklet(data)?;
+        stages.end("booklet");
     }
     if !prepared.flyers.is_empty() {
         run.flyers(prepared.flyers)?;
+        stages.end("flyers");
     }
     let report = Report {
         outputs: run.outputs,
@@ -225,6 +261,7 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
         sources: content.sources.clone(),
         photo_bytes: prepared.photo_bytes,
         elapsed: started.elapsed(),
+        stages: stages.done,
     };
     // The proof sheet lists what this build wrote.
     let index = config.out_dir.join(crate::proof::INDEX);
@@ -543,7 +580,7 @@ impl Run<'_> {
         let fonts = self.fonts.to_json();
         let date = pdf_date(self.content);
         let progress = crate::progress::bar(self.config.progress, jobs.len() as u64, "flyers");
-        let results = crate::batch::run(self.config.jobs, &jobs, |job| {
+        let results = crate::batch::run_typesetting(self.config.jobs, &jobs, |job| {
             let mut data = job.data.clone();
             data["fonts"] = fonts.clone();
             let outcome =

@@ -128,7 +128,7 @@ pub enum Command {
         #[arg(long)]
         draft: bool,
         /// Quiet time that ends a save, in milliseconds.
-        #[arg(long, value_name = "MS", default_value_t = 150)]
+        #[arg(long, value_name = "MS", default_value_t = crate::watch::DEFAULT_DEBOUNCE.as_millis() as u64)]
         debounce: u64,
     },
     /// Show which real font serves each role, and from where.
@@ -390,7 +390,13 @@ fn build_json(report: &Report, _extra: Option<()>) -> serde_json::Value {
             "path": r.path.display().to_string(),
             "official": r.official,
         })).collect::<Vec<_>>(),
-        "timings": { "total_ms": report.elapsed.as_secs_f64() * 1000.0 },
+        "timings": {
+            "total_ms": report.elapsed.as_secs_f64() * 1000.0,
+            "stages": report.stages.iter().map(|(name, d)| serde_json::json!({
+                "stage": name,
+                "ms": d.as_secs_f64() * 1000.0,
+            })).collect::<Vec<_>>(),
+        },
     })
 }
 

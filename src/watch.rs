@@ -41,7 +41,8 @@
 //!
 //! One save is many file-system events (write to a temporary, rename over
 //! the file, a backup, a second write). Events are collected until the
-//! project has been quiet for the debounce interval (150 ms by default), and
+//! project has been quiet for the debounce interval (40 ms by default: an
+//! editor's events for one save come within a few milliseconds), and
 //! everything collected is then one rebuild. Events that arrive during a
 //! rebuild make the next one.
 //!
@@ -62,6 +63,7 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -73,9 +75,10 @@ use crate::content::date::Date;
 use crate::content::{self, Content, Text};
 use crate::diag::{self, Diagnostic, Diagnostics, Lang};
 use crate::targets::{Target, booklet, flyers};
+use crate::typeset::fonts::FontSet;
 
 /// How long the project must be quiet before a rebuild starts.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// The folders watched (recursively), relative to the project.
 pub const WATCHED: [&str; 3] = ["content", "templates", "fonts"];
@@ -594,11 +597,13 @@ struct Session {
     built_date: Option<Date>,
     /// Every output of the session and the findings, for the proof sheet.
     sheet: Option<(Vec<Output>, Diagnostics)>,
+    /// The fonts, found and parsed once; found again when `fonts/` changes.
+    fonts: Option<Arc<FontSet>>,
 }
 
 impl Session {
     fn new(base: BuildConfig) -> Self {
-        Self { base, pending: BTreeSet::new(), pending_all: true, built_date: None, sheet: None }
+        Self { base, pending: BTreeSet::new(), pending_all: true, built_date: None, sheet: None, fonts: None }
     }
 
     /// Rebuilds what `changed` (and the changes of failed rebuilds) affect;
@@ -637,7 +642,14 @@ impl Session {
         }
         let initial = self.pending_all;
         let config = if initial { self.base.clone() } else { plan.config(&self.base) };
-        let result = build::build(&config);
+        if pending.iter().any(|p| p.starts_with("fonts")) {
+            self.fonts = None;
+        }
+        let fonts = self
+            .fonts
+            .get_or_insert_with(|| Arc::new(FontSet::discover(&self.base.root, &self.base.fonts)))
+            .clone();
+        let result = build::build_with_fonts(&config, &fonts);
         // Memoized layouts of documents no longer built are dropped after a
         // few rebuilds; recent ones speed up the next rebuild.
         comemo::evict(10);
@@ -745,6 +757,7 @@ impl Session {
                 sources: report.sources.clone(),
                 photo_bytes: report.photo_bytes,
                 elapsed: report.elapsed,
+                stages: report.stages.clone(),
             };
             if let Err(e) = crate::proof::write_index(&sheet, &config.out_dir, &config.root) {
                 eprintln!(

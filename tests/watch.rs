@@ -401,7 +401,7 @@ fn benchmark_save_to_booklet_pdf() {
         .expect("an area file");
     let area_file = root.join(area_path);
     let text = read(&area_file);
-    for debounce in ["150", "30"] {
+    for debounce in ["40", "15"] {
         let watch = Watch::start(root, &["--debounce", debounce]);
         let mut times = Vec::new();
         for i in 0..SAVES {

@@ -198,6 +198,77 @@ impl ImageError {
 /// decoding anything. Same input, same output bytes.
 pub fn prepare(source: &Path, placement: &Placement, cache_dir: &Path) -> Result<Prepared, ImageError> {
     placement.check()?;
+    // A process that builds again and again (`pressroom watch`) reuses what
+    // it prepared while the source file is unchanged: reading and hashing a
+    // booklet's phone photos took 55 ms of each rebuild.
+    let seen = Seen::of(source, placement, cache_dir);
+    if let Some(prepared) = seen.as_ref().and_then(Seen::recall) {
+        return Ok(prepared);
+    }
+    let prepared = prepare_uncached(source, placement, cache_dir)?;
+    if let Some(seen) = seen {
+        seen.remember(&prepared);
+    }
+    Ok(prepared)
+}
+
+/// A source file as last seen by this process (its identity and change
+/// stamps) with the placement asked for, the key of [`PREPARED`].
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    source: PathBuf,
+    len: u64,
+    modified: std::time::SystemTime,
+    /// Inode and change time where the system has them: a file replaced by
+    /// another of the same size and modification time still differs here.
+    identity: (u64, i64, i64),
+    placement: (u64, Option<u64>, u64),
+    cache_dir: PathBuf,
+}
+
+/// What this process prepared, by [`Seen`] key.
+static PREPARED: std::sync::Mutex<Vec<(Seen, Prepared)>> = std::sync::Mutex::new(Vec::new());
+
+impl Seen {
+    fn of(source: &Path, placement: &Placement, cache_dir: &Path) -> Option<Self> {
+        let meta = fs::metadata(source).ok()?;
+        #[cfg(unix)]
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.ino(), meta.ctime(), meta.ctime_nsec())
+        };
+        #[cfg(not(unix))]
+        let identity = (0, 0, 0);
+        Some(Self {
+            source: source.to_path_buf(),
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            identity,
+            placement: (
+                placement.width_mm.to_bits(),
+                placement.height_mm.map(f64::to_bits),
+                placement.dpi.to_bits(),
+            ),
+            cache_dir: cache_dir.to_path_buf(),
+        })
+    }
+
+    /// The earlier result, if its cached file is still there.
+    fn recall(&self) -> Option<Prepared> {
+        let known = PREPARED.lock().ok()?;
+        let (_, prepared) = known.iter().find(|(seen, _)| seen == self)?;
+        prepared.path.is_file().then(|| prepared.clone())
+    }
+
+    fn remember(self, prepared: &Prepared) {
+        if let Ok(mut known) = PREPARED.lock() {
+            known.retain(|(seen, _)| !(seen.source == self.source && seen.placement == self.placement));
+            known.push((self, prepared.clone()));
+        }
+    }
+}
+
+fn prepare_uncached(source: &Path, placement: &Placement, cache_dir: &Path) -> Result<Prepared, ImageError> {
     let bytes = read_source(source)?;
     let mut photo = Source::open(&bytes)?;
     let plan = Plan::new(photo.size, photo.orientation, placement);
@@ -856,6 +927,26 @@ mod tests {
         assert_ne!(other.path, first.path);
         assert_eq!(decodes(), before + 2);
         assert_eq!(fs::read_dir(&cache).expect("cache dir").count(), 2, "no temp files left");
+    }
+
+    #[test]
+    fn a_replaced_photo_is_prepared_again_in_the_same_process() {
+        let (dir, cache) = dirs();
+        let src = dir.path().join("photo.jpg");
+        write_jpeg(&src, 1600, 1200, None);
+        let placement = Placement::new(50.0);
+        let first = prepare(&src, &placement, &cache).expect("prepares");
+        // Replaced the way editors save: a new file renamed over the old.
+        let next = dir.path().join("next.jpg");
+        write_jpeg(&next, 1200, 1600, None);
+        fs::rename(&next, &src).expect("rename over the photo");
+        let second = prepare(&src, &placement, &cache).expect("prepares");
+        assert_ne!(first.path, second.path, "the new photo got the old photo's result");
+        assert_eq!(second.source_px, (1200, 1600));
+        // Its cached file removed, the result is made again, not recalled.
+        fs::remove_file(&second.path).expect("remove the cached file");
+        let third = prepare(&src, &placement, &cache).expect("prepares");
+        assert!(third.path.is_file());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
@@ -48,7 +48,7 @@ fn project_id(path: &str) -> FileId {
 /// What stays the same for every document of a run.
 pub struct Engine {
     library: LazyHash<Library>,
-    fonts: FontSet,
+    fonts: Arc<FontSet>,
     root: PathBuf,
     canonical_root: PathBuf,
     cache_dir: PathBuf,
@@ -68,7 +68,9 @@ pub enum Origin {
 impl Engine {
     /// An engine for the project at `root`, with its fonts; downsampled
     /// photos are read from `cache_dir`.
-    pub fn new(root: &Path, fonts: FontSet, cache_dir: &Path) -> std::io::Result<Self> {
+    /// The font set may be shared with later engines (`pressroom watch`
+    /// keeps it between rebuilds, fonts already parsed).
+    pub fn new(root: &Path, fonts: impl Into<Arc<FontSet>>, cache_dir: &Path) -> std::io::Result<Self> {
         let canonical_root = root.canonicalize()?;
         let mut templates: HashMap<String, (String, Origin)> = EMBEDDED_TEMPLATES
             .iter()
@@ -89,7 +91,7 @@ impl Engine {
         }
         Ok(Self {
             library: LazyHash::new(Library::default()),
-            fonts,
+            fonts: fonts.into(),
             root: root.to_path_buf(),
             canonical_root,
             cache_dir: cache_dir.to_path_buf(),
