@@ -500,10 +500,23 @@ impl Run<'_> {
         function: &str,
         data: &serde_json::Value,
     ) -> Result<(PagedDocument, Diagnostics), Failure> {
+        self.compile_with(template, function, data, false)
+    }
+
+    /// [`Self::compile`], with the templates' regions measuring themselves
+    /// exactly when `measuring` (see [`crate::typeset::world::MEASURE_INPUT`]).
+    fn compile_with(
+        &self,
+        template: &str,
+        function: &str,
+        data: &serde_json::Value,
+        measuring: bool,
+    ) -> Result<(PagedDocument, Diagnostics), Failure> {
         let entry =
             format!("#import \"/templates/{template}\": {function}\n#{function}(json(\"/__data__.json\"))\n");
         let bytes = serde_json::to_vec(data).unwrap_or_default();
         let world = self.engine.world(&entry, bytes, self.today());
+        let world = if measuring { world.measuring() } else { world };
         typeset::compile(&world).map_err(|d| self.fail(d))
     }
 
@@ -583,18 +596,24 @@ impl Run<'_> {
         let results = crate::batch::run_typesetting(self.config.jobs, &jobs, |job| {
             let mut data = job.data.clone();
             data["fonts"] = fonts.clone();
-            let outcome =
-                self.compile(&format!("{}.typ", job.layout), &job.layout, &data).and_then(|(doc, w)| {
-                    self.check_glyphs(&doc)?;
+            let template = format!("{}.typ", job.layout);
+            let outcome = self.compile(&template, &job.layout, &data).and_then(|(doc, w)| {
+                self.check_glyphs(&doc)?;
+                if check_fit(&doc, &job.name).is_err() {
+                    // It does not fit: lay it out again measuring each
+                    // region, for exact amounts in the message.
+                    let (measured, _) = self.compile_with(&template, &job.layout, &data, true)?;
+                    check_fit(&measured, &job.name).map_err(|d| self.fail(d))?;
                     check_fit(&doc, &job.name).map_err(|d| self.fail(d))?;
-                    let ident = format!("pressroom-flyer-{}", job.name);
-                    let pdf = typeset::export_pdf(&doc, &ident, date).map_err(|d| self.fail(d))?;
-                    let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
-                    crate::output::write_atomic(&path, &pdf)
-                        .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
-                    let previews = self.previews(&doc, &pdf, &path);
-                    Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }, w))
-                });
+                }
+                let ident = format!("pressroom-flyer-{}", job.name);
+                let pdf = typeset::export_pdf(&doc, &ident, date).map_err(|d| self.fail(d))?;
+                let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
+                crate::output::write_atomic(&path, &pdf)
+                    .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
+                let previews = self.previews(&doc, &pdf, &path);
+                Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }, w))
+            });
             progress.inc(1);
             outcome
         });

@@ -298,8 +298,41 @@ fn draw(width: u32, height: u32, seed: u64) -> Vec<u8> {
         }
     }
 
+    texture(&mut canvas, &mut rng, &ridge);
     grain(&mut canvas, &mut rng);
     canvas.pixels
+}
+
+/// Surface detail at the scale of leaves, grass and brickwork (a few to a
+/// few dozen pixels): two octaves of value noise. Grain alone is averaged
+/// away by downsampling, leaving flat areas that compress like a drawing;
+/// real photos keep their detail at print size, and so do these. The sky
+/// above the hills' `ridge` gets a trace of it (air has little texture).
+fn texture(canvas: &mut Canvas, rng: &mut Rng, ridge: &[f32]) {
+    let (w, h) = (canvas.width as usize, canvas.height as usize);
+    // Cell sizes relative to the width, so a small photo looks the same.
+    for (cells_across, amplitude) in [(500usize, 22i32), (150, 16)] {
+        let cell = (w / cells_across).max(2);
+        let (gw, gh) = (w / cell + 2, h / cell + 2);
+        let lattice: Vec<i32> = (0..gw * gh).map(|_| (rng.next() % 256) as i32 - 128).collect();
+        let row_len = w * 3;
+        for (y, row) in canvas.pixels.chunks_exact_mut(row_len).enumerate() {
+            let (gy, ty) = (y / cell, (y % cell) * 256 / cell);
+            let (top, bottom) = (&lattice[gy * gw..(gy + 1) * gw], &lattice[(gy + 1) * gw..(gy + 2) * gw]);
+            for (x, px) in row.chunks_exact_mut(3).enumerate() {
+                let (gx, tx) = (x / cell, ((x % cell) * 256 / cell) as i32);
+                let ty = ty as i32;
+                let upper = top[gx] * (256 - tx) + top[gx + 1] * tx;
+                let lower = bottom[gx] * (256 - tx) + bottom[gx + 1] * tx;
+                let v = (upper * (256 - ty) + lower * ty) >> 16; // -128..127
+                let strength = if (y as f32) < ridge[x] { 3 } else { 16 };
+                let delta = v * amplitude * strength / (128 * 16);
+                for c in px.iter_mut() {
+                    *c = (i32::from(*c) + delta).clamp(0, 255) as u8;
+                }
+            }
+        }
+    }
 }
 
 /// A standing figure `tall` pixels high with its feet at (`x`, `foot`).

@@ -950,6 +950,55 @@ fn an_overflowing_flyer_fails_names_the_region_and_keeps_the_old_pdf() {
     );
 }
 
+/// The township file with its last achievement lengthened by `extra` characters.
+fn lengthened(yaml: &str, extra: usize) -> String {
+    let mut lines: Vec<String> = yaml.lines().map(str::to_owned).collect();
+    let last = lines
+        .iter()
+        .rposition(|l| l.starts_with("  - ") && l.contains('，'))
+        .expect("the township file lists achievements");
+    let filler: String = "辖区居民满意度持续提升".chars().cycle().take(extra).collect();
+    lines[last].push_str(&filler);
+    lines.join("\n") + "\n"
+}
+
+/// Overflow is found as soon as the content passes the region's foot: the
+/// first length that fails is over by less than two lines (about 11 mm at
+/// the flyer's 11 pt), and one character less still fits. A check that
+/// missed overflows would first fail much later, by much more.
+#[test]
+fn overflow_is_caught_at_the_first_line_too_many() {
+    let project = example_copy();
+    let file = project.path().join("content/townships").join(format!("{HUBIN_STEM}.yaml"));
+    let yaml = std::fs::read_to_string(&file).expect("read the township file");
+    let out = temp_dir("pressroom-out-");
+    let try_len = |extra: usize| {
+        std::fs::write(&file, lengthened(&yaml, extra)).expect("write the township file");
+        build(project.path(), out.path(), &["flyers", "--only", HUBIN, "--no-previews"])
+    };
+    let (mut fits, mut fails) = (0, 1200);
+    assert_eq!(try_len(fits).code, 0, "the example township must fit");
+    let run = try_len(fails);
+    assert_eq!(run.code, 1, "1,200 more characters must overflow: {}", run.describe());
+    while fails - fits > 1 {
+        let mid = (fits + fails) / 2;
+        if try_len(mid).code == 0 { fits = mid } else { fails = mid }
+    }
+    let run = try_len(fails);
+    let over: f64 = run
+        .stderr
+        .split("about ")
+        .nth(1)
+        .and_then(|rest| rest.split(" mm").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no amount in: {}", run.stderr));
+    println!("first failing length: {fails} more characters, {over} mm over");
+    assert!(
+        over <= 11.0,
+        "the first failing length ({fails} more characters) is {over} mm over: overflow went unnoticed before it"
+    );
+}
+
 #[test]
 fn no_previews_writes_the_flyers_and_a_proof_sheet_without_pictures() {
     let project = example_copy();

@@ -48,6 +48,9 @@ fn project_id(path: &str) -> FileId {
 /// What stays the same for every document of a run.
 pub struct Engine {
     library: LazyHash<Library>,
+    /// The library with `sys.inputs.pressroom-measure` set, made when first
+    /// needed (see [`DocWorld::measuring`]).
+    measuring: std::sync::OnceLock<LazyHash<Library>>,
     fonts: Arc<FontSet>,
     root: PathBuf,
     canonical_root: PathBuf,
@@ -91,6 +94,7 @@ impl Engine {
         }
         Ok(Self {
             library: LazyHash::new(Library::default()),
+            measuring: std::sync::OnceLock::new(),
             fonts: fonts.into(),
             root: root.to_path_buf(),
             canonical_root,
@@ -132,6 +136,7 @@ impl Engine {
             source_id,
             source: None,
             today,
+            measuring: false,
         }
     }
 
@@ -177,9 +182,21 @@ pub struct DocWorld<'a> {
     source_id: FileId,
     source: Option<Bytes>,
     today: Datetime,
+    measuring: bool,
 }
 
+/// The `sys.inputs` key that asks templates to measure their fixed-size
+/// regions exactly (a second layout of each), instead of leaving markers.
+pub const MEASURE_INPUT: &str = "pressroom-measure";
+
 impl DocWorld<'_> {
+    /// The same document with [`MEASURE_INPUT`] set: slower, for the
+    /// exact overflow of a document already known not to fit.
+    pub fn measuring(mut self) -> Self {
+        self.measuring = true;
+        self
+    }
+
     /// Serves `pdf` at [`SOURCE_PDF_PATH`] for the template to place.
     pub fn with_source_pdf(mut self, pdf: Vec<u8>) -> Self {
         self.source = Some(Bytes::new(pdf));
@@ -189,6 +206,13 @@ impl DocWorld<'_> {
 
 impl World for DocWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
+        if self.measuring {
+            return self.engine.measuring.get_or_init(|| {
+                let mut inputs = typst::foundations::Dict::new();
+                inputs.insert(MEASURE_INPUT.into(), typst::foundations::Value::Bool(true));
+                LazyHash::new(Library::builder().with_inputs(inputs).build())
+            });
+        }
         &self.engine.library
     }
 
