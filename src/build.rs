@@ -285,7 +285,16 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
     let mut data = match target {
         Target::Notice => prepared.notice.unwrap_or_default(),
         Target::Booklet => prepared.booklet.unwrap_or_default(),
-        Target::Flyers => prepared.flyers.into_iter().next().map(|f| f.data).unwrap_or_default(),
+        Target::Flyers => match prepared.flyers.first() {
+            Some(job) => {
+                let (path, t) = &content.townships[job.township];
+                let mut r = Renderer::new(&content.campaign, &content.sources);
+                let cache = config.cache_dir();
+                let mut media = Media::new(&config.root, &cache, config.dpi, &content.sources);
+                flyers::data(&content, &mut r, &mut media, path, t).unwrap_or_default()
+            }
+            None => serde_json::Value::default(),
+        },
         Target::Annex => {
             let mut r = Renderer::new(&content.campaign, &content.sources);
             json!({ "office": content.campaign.office.value, "tables": annex::all(&content, &mut r) })
@@ -340,10 +349,14 @@ struct Prepared {
 }
 
 /// One township's flyer to typeset.
+/// A flyer to typeset. Its data is made again by the worker that typesets
+/// it: holding the data of thousands of flyers at once made memory grow
+/// with the count.
 struct FlyerJob {
     name: String,
     layout: String,
-    data: serde_json::Value,
+    /// Index of the township in `Content::townships`.
+    township: usize,
 }
 
 fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<Prepared, Failure> {
@@ -374,10 +387,13 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
         let matches = |only: &str, path: &Path, t: &crate::content::TownshipFile| {
             t.township.value == only || path.file_stem().is_some_and(|s| s.to_string_lossy() == only)
         };
-        let selected: Vec<&(PathBuf, crate::content::TownshipFile)> = content
+        let selected: Vec<(usize, &(PathBuf, crate::content::TownshipFile))> = content
             .townships
             .iter()
-            .filter(|(path, t)| config.only.is_empty() || config.only.iter().any(|o| matches(o, path, t)))
+            .enumerate()
+            .filter(|(_, (path, t))| {
+                config.only.is_empty() || config.only.iter().any(|o| matches(o, path, t))
+            })
             .collect();
         let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
         let unknown: Vec<Diagnostic> = config
@@ -403,7 +419,7 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
                 diags: unknown,
             });
         }
-        for (path, t) in selected {
+        for (township, (path, t)) in selected {
             let layout = flyers::layout(t).to_owned();
             if !engine.has_template(&format!("{layout}.typ"))
                 || !layout.chars().all(|c| c.is_ascii_lowercase() || c == '-')
@@ -423,8 +439,15 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
                 errors.push(d);
                 continue;
             }
+            // Made here to find every problem and character up front, then
+            // dropped (see `FlyerJob`).
             match flyers::data(content, &mut r, &mut media, path, t) {
-                Ok(data) => flyers.push(FlyerJob { name: t.township.value.clone(), layout, data }),
+                Ok(data) => {
+                    for role in [fonts::Role::Song, fonts::Role::Hei, fonts::Role::Kai, fonts::Role::Mark] {
+                        notice::collect_chars(&data, needs.entry(role).or_default());
+                    }
+                    flyers.push(FlyerJob { name: t.township.value.clone(), layout, township });
+                }
                 Err(d) => errors.push(d),
             }
         }
@@ -434,8 +457,9 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
     if !errors.is_empty() {
         return Err(Failure { kind: FailureKind::Content, diags: errors, sources: content.sources.clone() });
     }
-    // Booklets and flyers set their text in every role but the notice's.
-    for data in booklet.iter().chain(flyers.iter().map(|f| &f.data)) {
+    // Booklets (and flyers, above) set their text in every role but the
+    // notice's.
+    if let Some(data) = &booklet {
         for role in [fonts::Role::Song, fonts::Role::Hei, fonts::Role::Kai, fonts::Role::Mark] {
             notice::collect_chars(data, needs.entry(role).or_default());
         }
@@ -585,6 +609,23 @@ impl Run<'_> {
         if missing.is_empty() { Ok(()) } else { Err(self.fail(missing)) }
     }
 
+    /// A flyer's data, made again as in `prepare` (photos come from the
+    /// cache that made them there).
+    fn flyer_data(
+        &self,
+        job: &FlyerJob,
+        renderer: &Renderer<'_>,
+        cache: &Path,
+    ) -> Result<serde_json::Value, Failure> {
+        let (path, t) = &self.content.townships[job.township];
+        let mut r = renderer.fork();
+        let mut media = Media::new(&self.config.root, cache, self.config.dpi, &self.content.sources);
+        let data = flyers::data(self.content, &mut r, &mut media, path, t).map_err(|d| self.fail(vec![d]))?;
+        let mut errors = r.diags;
+        errors.append(&mut media.errors);
+        if errors.is_empty() { Ok(data) } else { Err(self.fail(errors)) }
+    }
+
     /// Every selected township's flyer, on worker threads sharing the
     /// engine (fonts and library load once). Problems in one flyer do not
     /// stop the others; all are reported at the end.
@@ -593,11 +634,13 @@ impl Run<'_> {
         let fonts = self.fonts.to_json();
         let date = pdf_date(self.content);
         let progress = crate::progress::bar(self.config.progress, jobs.len() as u64, "flyers");
+        let renderer = Renderer::new(&self.content.campaign, &self.content.sources);
+        let cache = self.config.cache_dir();
         let results = crate::batch::run_typesetting(self.config.jobs, &jobs, |job| {
-            let mut data = job.data.clone();
-            data["fonts"] = fonts.clone();
             let template = format!("{}.typ", job.layout);
-            let outcome = self.compile(&template, &job.layout, &data).and_then(|(doc, w)| {
+            let outcome = self.flyer_data(job, &renderer, &cache).and_then(|mut data| {
+                data["fonts"] = fonts.clone();
+                let (doc, w) = self.compile(&template, &job.layout, &data)?;
                 self.check_glyphs(&doc)?;
                 if check_fit(&doc, &job.name).is_err() {
                     // It does not fit: lay it out again measuring each

@@ -55,7 +55,7 @@ pub const RULES: &[(&str, &str)] = &[
 /// Runs every rule over the project's content; warnings allowed by the
 /// project's config are dropped.
 pub fn lint(content: &Content, config: &Config) -> Diagnostics {
-    let mut l = Linter { content, findings: Vec::new() };
+    let mut l = Linter { content, findings: Vec::new(), names: None };
     for t in texts(content) {
         l.text_rules(&t);
     }
@@ -254,6 +254,42 @@ static NAME: LazyLock<Regex> = LazyLock::new(|| {
 struct Linter<'a> {
     content: &'a Content,
     findings: Diagnostics,
+    /// Registered department and township names, and every part of each
+    /// (made once: a district may have thousands of townships).
+    names: Option<KnownNames<'a>>,
+}
+
+struct KnownNames<'a> {
+    all: Vec<&'a str>,
+    whole: std::collections::HashSet<&'a str>,
+    parts: std::collections::HashSet<&'a str>,
+}
+
+impl<'a> KnownNames<'a> {
+    fn new(content: &'a Content) -> Self {
+        let c = &content.campaign;
+        let all: Vec<&str> = c
+            .departments
+            .values()
+            .map(|v| v.value.as_str())
+            .chain(c.townships.iter().map(|t| t.value.as_str()))
+            .collect();
+        let parts = all.iter().flat_map(|name| substrings(name)).collect();
+        let whole = all.iter().copied().collect();
+        Self { all, whole, parts }
+    }
+
+    /// Whether `found` is part of a known name, or contains one.
+    fn covers(&self, found: &str) -> bool {
+        self.parts.contains(found) || substrings(found).any(|part| self.whole.contains(part))
+    }
+}
+
+/// Every non-empty substring of `s` on character boundaries.
+fn substrings(s: &str) -> impl Iterator<Item = &str> {
+    let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+    let n = bounds.len();
+    (0..n).flat_map(move |i| (i + 1..n).map(move |j| (i, j))).map(move |(i, j)| &s[bounds[i]..bounds[j]])
 }
 
 impl Linter<'_> {
@@ -432,22 +468,22 @@ impl Linter<'_> {
     /// Names that look like a registered department or township with
     /// characters dropped or added: typed from memory.
     fn near_misses(&mut self, t: &TextRef<'_>, masked: &str) {
-        let c = &self.content.campaign;
-        let known: Vec<&str> = c
-            .departments
-            .values()
-            .map(|v| v.value.as_str())
-            .chain(c.townships.iter().map(|t| t.value.as_str()))
-            .collect();
+        let content = self.content;
+        let known = self.names.get_or_insert_with(|| KnownNames::new(content));
+        let mut misses = Vec::new();
         for m in NAME.find_iter(masked) {
             let found = m.as_str();
-            if known.iter().any(|k| k.contains(found) || found.contains(k)) {
+            if known.covers(found) {
                 continue;
             }
-            let Some(close) = known.iter().find(|k| variant_of(found, k)) else { continue };
+            if let Some(close) = known.all.iter().find(|k| variant_of(found, k)) {
+                misses.push((m.start(), found, *close));
+            }
+        }
+        for (start, found, close) in misses {
             self.warn(
                 t,
-                m.start(),
+                start,
                 Diagnostic::warning(
                     "registry/near-miss",
                     msg!("“{}”不在名录中", "“{}” is not in the registry", found),
@@ -525,8 +561,10 @@ impl Linter<'_> {
         if self.content.townships.is_empty() {
             return;
         }
+        let with_files: std::collections::HashSet<&str> =
+            self.content.townships.iter().map(|(_, f)| f.township.value.as_str()).collect();
         for t in &c.townships {
-            if !self.content.townships.iter().any(|(_, f)| f.township.value == t.value) {
+            if !with_files.contains(t.value.as_str()) {
                 self.findings.push(
                     Diagnostic::warning(
                         "content/missing",

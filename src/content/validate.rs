@@ -111,11 +111,15 @@ impl Validator<'_> {
         let c = &content.campaign;
         let names: Vec<&str> = c.townships.iter().map(|t| t.value.as_str()).collect();
         let ids: Vec<&str> = c.areas.iter().map(|a| a.id.value.as_str()).collect();
-        let mut seen: Vec<&str> = Vec::new();
+        // Sets: a district may have thousands of township files.
+        let registered: std::collections::HashSet<&str> = names.iter().copied().collect();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (file, t) in &content.townships {
             let f = file.to_string_lossy();
-            self.township(&t.township, &names, &f);
-            if seen.contains(&t.township.value.as_str()) {
+            if !registered.contains(t.township.value.as_str()) {
+                self.township(&t.township, &names, &f);
+            }
+            if !seen.insert(&t.township.value) {
                 self.error(
                     file,
                     &t.township.referenced,
@@ -125,7 +129,6 @@ impl Validator<'_> {
                     ),
                 );
             }
-            seen.push(&t.township.value);
             for feature in &t.features {
                 if !ids.contains(&feature.value.as_str()) {
                     let mut d = Diagnostic::error(

@@ -23,7 +23,11 @@ const FUEL: u64 = 50_000;
 /// template error rather than stopping at the first.
 pub struct Renderer<'a> {
     env: Environment<'static>,
-    context: Map<String, Json>,
+    context: std::sync::Arc<Map<String, Json>>,
+    /// `context` as a template value, made once: converting the campaign's
+    /// facts (thousands of townships, in a large district) for every text
+    /// made rendering quadratic.
+    value: Value,
     sources: &'a Sources,
     /// Problems found so far.
     pub diags: Diagnostics,
@@ -38,12 +42,27 @@ impl<'a> Renderer<'a> {
         env.set_recursion_limit(20);
         env.add_filter("cn_date", |d: String| date_filter(&d, Date::chinese));
         env.add_filter("md", |d: String| date_filter(&d, Date::month_day));
-        Self { env, context: campaign_context(campaign), sources, diags: Vec::new() }
+        let context = campaign_context(campaign);
+        let value = Value::from(minijinja::value::Serde(&context));
+        Self { env, context: std::sync::Arc::new(context), value, sources, diags: Vec::new() }
+    }
+
+    /// A renderer with the same context and no diagnostics, cheap to make:
+    /// one per document on worker threads.
+    pub fn fork(&self) -> Self {
+        Self {
+            env: self.env.clone(),
+            context: self.context.clone(),
+            value: self.value.clone(),
+            sources: self.sources,
+            diags: Vec::new(),
+        }
     }
 
     /// Adds or replaces a name in the context.
     pub fn set(&mut self, name: &str, value: Json) {
-        self.context.insert(name.to_owned(), value);
+        std::sync::Arc::make_mut(&mut self.context).insert(name.to_owned(), value);
+        self.value = Value::from(minijinja::value::Serde(&*self.context));
     }
 
     /// Renders one text from `file`, with extra names visible only to it.
@@ -52,11 +71,15 @@ impl<'a> Renderer<'a> {
         if !text.value.contains("{{") && !text.value.contains("{%") && !text.value.contains("{#") {
             return text.value.clone();
         }
-        let mut ctx = self.context.clone();
-        for (k, v) in extra {
-            ctx.insert((*k).to_owned(), v.clone());
-        }
-        match self.env.render_str(&text.value, Value::from(minijinja::value::Serde(&ctx))) {
+        let base = self.value.clone();
+        let value = if extra.is_empty() {
+            base
+        } else {
+            let extra: Map<String, Json> = extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+            // The first map wins: names given for this text shadow the campaign's.
+            minijinja::value::merge_maps([Value::from(minijinja::value::Serde(&extra)), base])
+        };
+        match self.env.render_str(&text.value, value) {
             Ok(out) => out,
             Err(err) => {
                 let at = err.range().map(|r| r.start).or_else(|| {
@@ -65,6 +88,10 @@ impl<'a> Renderer<'a> {
                 });
                 let location = locate_in_value(self.sources, file, text, at.unwrap_or(0));
                 let mut d = template_error(&err, location);
+                let mut ctx = (*self.context).clone();
+                for (k, v) in extra {
+                    ctx.insert((*k).to_owned(), v.clone());
+                }
                 if err.kind() == ErrorKind::UndefinedError
                     && let Some(better) = explain_undefined(&text.value, &err, &ctx)
                 {

@@ -226,8 +226,12 @@ struct Seen {
     cache_dir: PathBuf,
 }
 
-/// What this process prepared, by [`Seen`] key.
-static PREPARED: std::sync::Mutex<Vec<(Seen, Prepared)>> = std::sync::Mutex::new(Vec::new());
+/// A source and placement: where [`PREPARED`] looks.
+type SeenKey = (PathBuf, (u64, Option<u64>, u64), PathBuf);
+
+/// What this process prepared, with the source as it was seen then.
+static PREPARED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<SeenKey, (Seen, Prepared)>>> =
+    std::sync::LazyLock::new(Default::default);
 
 impl Seen {
     fn of(source: &Path, placement: &Placement, cache_dir: &Path) -> Option<Self> {
@@ -253,17 +257,21 @@ impl Seen {
         })
     }
 
-    /// The earlier result, if its cached file is still there.
+    fn key(&self) -> SeenKey {
+        (self.source.clone(), self.placement, self.cache_dir.clone())
+    }
+
+    /// The earlier result, if the source is unchanged and its cached file
+    /// is still there.
     fn recall(&self) -> Option<Prepared> {
         let known = PREPARED.lock().ok()?;
-        let (_, prepared) = known.iter().find(|(seen, _)| seen == self)?;
-        prepared.path.is_file().then(|| prepared.clone())
+        let (seen, prepared) = known.get(&self.key())?;
+        (seen == self && prepared.path.is_file()).then(|| prepared.clone())
     }
 
     fn remember(self, prepared: &Prepared) {
         if let Ok(mut known) = PREPARED.lock() {
-            known.retain(|(seen, _)| !(seen.source == self.source && seen.placement == self.placement));
-            known.push((self, prepared.clone()));
+            known.insert(self.key(), (self, prepared.clone()));
         }
     }
 }
