@@ -349,6 +349,12 @@ struct Prepared {
 }
 
 /// One township's flyer to typeset.
+/// Whether `only` (from `--only`) names the township file `t` at `path`:
+/// by township name or file stem.
+fn only_names(only: &str, path: &Path, t: &crate::content::TownshipFile) -> bool {
+    t.township.value == only || path.file_stem().is_some_and(|s| s.to_string_lossy() == only)
+}
+
 /// A flyer to typeset. Its data is made again by the worker that typesets
 /// it: holding the data of thousands of flyers at once made memory grow
 /// with the count.
@@ -362,6 +368,22 @@ struct FlyerJob {
 fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<Prepared, Failure> {
     let mut r = Renderer::new(&content.campaign, &content.sources);
     let cache = config.cache_dir();
+    // Photos first, all at once on worker threads: downsampling phone
+    // photos one by one made a booklet's first build several seconds longer.
+    let mut planner = Media::planning(&config.root, &cache, config.dpi, &content.sources);
+    if config.targets.contains(&Target::Booklet) {
+        let _ = booklet::data(content, &mut r.fork(), &mut planner);
+    }
+    if config.targets.contains(&Target::Flyers) {
+        for (path, t) in &content.townships {
+            if t.photo.is_some()
+                && (config.only.is_empty() || config.only.iter().any(|o| only_names(o, path, t)))
+            {
+                let _ = flyers::data(content, &mut r.fork(), &mut planner, path, t);
+            }
+        }
+    }
+    planner.prepare_planned(config.jobs);
     let mut media = Media::new(&config.root, &cache, config.dpi, &content.sources);
     let mut errors = Diagnostics::new();
     let wants = |t| config.targets.contains(&t);
@@ -384,22 +406,19 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
     };
     let mut flyers = Vec::new();
     if wants(Target::Flyers) {
-        let matches = |only: &str, path: &Path, t: &crate::content::TownshipFile| {
-            t.township.value == only || path.file_stem().is_some_and(|s| s.to_string_lossy() == only)
-        };
         let selected: Vec<(usize, &(PathBuf, crate::content::TownshipFile))> = content
             .townships
             .iter()
             .enumerate()
             .filter(|(_, (path, t))| {
-                config.only.is_empty() || config.only.iter().any(|o| matches(o, path, t))
+                config.only.is_empty() || config.only.iter().any(|o| only_names(o, path, t))
             })
             .collect();
         let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
         let unknown: Vec<Diagnostic> = config
             .only
             .iter()
-            .filter(|o| !content.townships.iter().any(|(path, t)| matches(o, path, t)))
+            .filter(|o| !content.townships.iter().any(|(path, t)| only_names(o, path, t)))
             .map(|only| {
                 Diagnostic::error(
                     "usage/unknown-township",

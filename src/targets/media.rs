@@ -29,12 +29,43 @@ pub struct Media<'a> {
     pub bytes: u64,
     /// Only check that photos exist inside the project (for `check`).
     dry: bool,
+    /// When planning: the photos asked for, not yet prepared.
+    plan: Option<Vec<(PathBuf, Placement)>>,
 }
 
 impl<'a> Media<'a> {
     /// Photos from the project at `root`, cached in `cache_dir`, at `dpi`.
     pub fn new(root: &'a Path, cache_dir: &'a Path, dpi: f64, sources: &'a Sources) -> Self {
-        Self { root, cache_dir, dpi, sources, warnings: Vec::new(), errors: Vec::new(), bytes: 0, dry: false }
+        Self {
+            root,
+            cache_dir,
+            dpi,
+            sources,
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            bytes: 0,
+            dry: false,
+            plan: None,
+        }
+    }
+
+    /// Photos that are only noted, so that all of them can be prepared at
+    /// once on worker threads ([`Self::prepare_planned`]).
+    pub fn planning(root: &'a Path, cache_dir: &'a Path, dpi: f64, sources: &'a Sources) -> Self {
+        Self { plan: Some(Vec::new()), ..Self::new(root, cache_dir, dpi, sources) }
+    }
+
+    /// Prepares the photos noted while planning, on `threads` workers. The
+    /// results are kept by [`images::prepare`] for the pass that places
+    /// them, which also reports any problem.
+    pub fn prepare_planned(&mut self, threads: usize) {
+        let mut plan = self.plan.take().unwrap_or_default();
+        plan.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.width_mm.total_cmp(&b.1.width_mm)));
+        plan.dedup();
+        let cache_dir = self.cache_dir;
+        crate::batch::run(threads, &plan, |(path, placement)| {
+            let _ = images::prepare(path, placement, cache_dir);
+        });
     }
 
     /// Photos that are only checked to exist inside the project, without
@@ -58,6 +89,10 @@ impl<'a> Media<'a> {
             return Some(format!("{CACHE_PREFIX}unchecked"));
         }
         let placement = Placement { width_mm: frame.width, height_mm: Some(frame.height), dpi: self.dpi };
+        if let Some(plan) = &mut self.plan {
+            plan.push((path, placement));
+            return Some(format!("{CACHE_PREFIX}planned"));
+        }
         match images::prepare(&path, &placement, self.cache_dir) {
             Ok(p) => {
                 if p.effective_dpi < LOW_DPI {
