@@ -663,10 +663,20 @@ impl Run<'_> {
                 self.check_glyphs(&doc)?;
                 if check_fit(&doc, &job.name).is_err() {
                     // It does not fit: lay it out again measuring each
-                    // region, for exact amounts in the message.
+                    // region, for exact amounts in the message, which points
+                    // at the township's file.
+                    let (path, t) = &self.content.townships[job.township];
+                    let at = |diags: Vec<(String, Diagnostic)>| {
+                        self.fail(
+                            diags
+                                .into_iter()
+                                .map(|(region, d)| d.at(region_source(self.content, path, t, &region)))
+                                .collect(),
+                        )
+                    };
                     let (measured, _) = self.compile_with(&template, &job.layout, &data, true)?;
-                    check_fit(&measured, &job.name).map_err(|d| self.fail(d))?;
-                    check_fit(&doc, &job.name).map_err(|d| self.fail(d))?;
+                    check_fit(&measured, &job.name).map_err(at)?;
+                    check_fit(&doc, &job.name).map_err(at)?;
                 }
                 let ident = format!("pressroom-flyer-{}", job.name);
                 let pdf = typeset::export_pdf(&doc, &ident, date).map_err(|d| self.fail(d))?;
@@ -694,10 +704,25 @@ impl Run<'_> {
     }
 }
 
+/// Where most of the text of a flyer's region comes from: the township's
+/// file, or `flyer.yaml` for the letter (the township's file itself for
+/// regions neither fills).
+fn region_source(content: &Content, path: &Path, t: &crate::content::TownshipFile, region: &str) -> Location {
+    let (file, text) = match region {
+        "achievements" => (path, t.achievements.first()),
+        "grid workers" => (path, t.grid_workers.first().map(|w| &w.name)),
+        "contacts" => (path, Some(&t.address)),
+        "letter" => (Path::new(crate::content::FLYER_FILE), content.flyer.as_ref().map(|f| &f.opening)),
+        _ => (path, None),
+    };
+    text.map_or_else(|| Location::file(path), |text| content.sources.locate(file, &text.referenced))
+}
+
 /// A flyer must have exactly the pages its layout declares, and no region
 /// may overflow: either names the township, the region and the excess.
-fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Diagnostics> {
-    let mut diags = Diagnostics::new();
+/// Each problem comes with the region it is about (empty for the page count).
+fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Vec<(String, Diagnostic)>> {
+    let mut diags = Vec::new();
     for (region, over) in typeset::overflows(doc) {
         let zh = match region.as_str() {
             "letter" => "致居民的一封信",
@@ -707,7 +732,8 @@ fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Diagnostics> {
             "survey" => "满意度调查问什么",
             other => other,
         };
-        diags.push(
+        diags.push((
+            region.clone(),
             Diagnostic::error(
                 "layout/overflow",
                 crate::diag::Msg::new(
@@ -719,20 +745,23 @@ fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Diagnostics> {
                 "请删减这一栏的文字或条目（或换用版式）；内容不会被截断印出。",
                 "shorten that region's text or entries (or use another layout); nothing is printed cut off."
             )),
-        );
+        ));
     }
     if let Some(expected) = typeset::declared_pages(doc)
         && doc.pages().len() != expected
         && diags.is_empty()
     {
-        diags.push(Diagnostic::error(
-            "layout/pages",
-            msg!(
-                "{}的传单排出 {} 页，版式要求 {} 页",
-                "{}'s flyer came out at {} pages; its layout has {}",
-                township,
-                doc.pages().len(),
-                expected
+        diags.push((
+            String::new(),
+            Diagnostic::error(
+                "layout/pages",
+                msg!(
+                    "{}的传单排出 {} 页，版式要求 {} 页",
+                    "{}'s flyer came out at {} pages; its layout has {}",
+                    township,
+                    doc.pages().len(),
+                    expected
+                ),
             ),
         ));
     }

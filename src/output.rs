@@ -5,15 +5,20 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Suffix of temporary files; stray ones from a killed run are removed by the
-/// next run's [`clean_stale`].
+/// Prefix of temporary files, followed by the writing process's id; stray
+/// ones from a killed run are removed by a later run's [`clean_stale`].
 pub const TEMP_PREFIX: &str = ".pressroom-tmp-";
+
+/// How old a temporary file of a process that cannot be checked must be
+/// before it counts as stray.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Writes `bytes` to `path` atomically, creating the folder if needed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let mut tmp = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -21,21 +26,55 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Removes temporary files left in `dir` by an interrupted earlier run.
+/// Those of a process still running are another build's work in progress
+/// (a `watch` and a `build` into one folder) and stay.
 pub fn clean_stale(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with(TEMP_PREFIX) {
-            let _ = std::fs::remove_file(entry.path());
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_PREFIX)) else { continue };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && running(p, &entry)) {
+            continue;
         }
+        let _ = std::fs::remove_file(entry.path());
+    }
+}
+
+/// Whether the process `pid` that wrote `entry` may still be running.
+fn running(pid: u32, entry: &std::fs::DirEntry) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        // No cheap process check: young files are presumed in progress.
+        entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age < STALE_AFTER))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn another_running_process_keeps_its_temporaries_a_dead_one_does_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // pid 1 always runs; the largest pid never does.
+        let alive = dir.path().join(format!("{TEMP_PREFIX}1-abc"));
+        let dead = dir.path().join(format!("{TEMP_PREFIX}{}-abc", u32::MAX));
+        let old_style = dir.path().join(format!("{TEMP_PREFIX}abcdef"));
+        for p in [&alive, &dead, &old_style] {
+            std::fs::write(p, b"partial").expect("write");
+        }
+        clean_stale(dir.path());
+        assert!(alive.exists(), "a running process's temporary was removed");
+        assert!(!dead.exists() && !old_style.exists());
+    }
 
     #[test]
     fn replaces_the_old_file_and_leaves_no_temporary() {

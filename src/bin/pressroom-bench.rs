@@ -1109,8 +1109,8 @@ fn fresh_processes(
     std::thread::scope(|scope| {
         for worker in 0..parallel {
             let (next, times, error) = (&next, &times, &error);
-            // One output folder per worker: concurrent builds into one folder
-            // remove each other's temporary files (output::clean_stale).
+            // One output folder per worker, so that each process writes its
+            // own proof sheet and previews, as separate shell jobs would.
             let out = out.join(format!("worker{worker}"));
             scope.spawn(move || {
                 loop {
