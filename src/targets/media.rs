@@ -60,7 +60,12 @@ impl<'a> Media<'a> {
     /// them, which also reports any problem.
     pub fn prepare_planned(&mut self, threads: usize) {
         let mut plan = self.plan.take().unwrap_or_default();
-        plan.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.width_mm.total_cmp(&b.1.width_mm)));
+        let height = |p: &Placement| p.height_mm.unwrap_or(-1.0);
+        plan.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.width_mm.total_cmp(&b.1.width_mm))
+                .then(height(&a.1).total_cmp(&height(&b.1)))
+        });
         plan.dedup();
         let cache_dir = self.cache_dir;
         crate::batch::run(threads, &plan, |(path, placement)| {
