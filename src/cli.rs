@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::build::{self, BuildConfig, Failure, FailureKind, Report};
 use crate::diag::{self, Lang};
@@ -38,7 +38,7 @@ pub enum LangArg {
 pub enum Command {
     /// Build outputs (default: all of them) into the output folder.
     Build {
-        /// Targets to build: notice.
+        /// Targets to build: notice, annex, booklet, flyers.
         targets: Vec<Target>,
         /// Project and font options.
         #[command(flatten)]
@@ -163,14 +163,43 @@ impl ProjectArgs {
     }
 }
 
+/// The language `--lang zh|en` (or `--lang=…`) asks for, if any.
+fn lang_argument(args: &[std::ffi::OsString]) -> Option<Lang> {
+    let words: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+    let value = words.iter().enumerate().find_map(|(i, w)| match w.strip_prefix("--lang") {
+        Some("") => words.get(i + 1).copied(),
+        Some(rest) => rest.strip_prefix('='),
+        None => None,
+    })?;
+    match value {
+        "zh" => Some(Lang::Zh),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    diag::set_lang(match cli.lang {
-        Some(LangArg::Zh) => Lang::Zh,
-        Some(LangArg::En) => Lang::En,
-        None => diag::lang_from_env(),
-    });
+    // The language is needed before the arguments parse, for help and usage
+    // errors: `--lang` is looked up by hand.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = lang_argument(&args).unwrap_or_else(diag::lang_from_env);
+    diag::set_lang(lang);
+    let command = match lang {
+        Lang::Zh => crate::cli_zh::localize(Cli::command()),
+        Lang::En => Cli::command(),
+    };
+    let cli = match command.try_get_matches_from(&args).and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) if lang == Lang::Zh && e.use_stderr() => {
+            eprint!("{}", crate::cli_zh::usage_error(&e));
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
     match cli.command {
         Command::Build { targets, project, out, only, dpi, jobs, draft, no_previews, json } => {
             let mut config = BuildConfig::new(project.project.clone());
@@ -346,7 +375,7 @@ pub fn main() -> ExitCode {
 fn parse_dpi(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(d) if (72.0..=1200.0).contains(&d) => Ok(d),
-        _ => Err("a resolution between 72 and 1200 dpi".to_owned()),
+        _ => Err(tr("应为 72 到 1200 之间的分辨率", "a resolution between 72 and 1200 dpi").to_owned()),
     }
 }
 

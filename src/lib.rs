@@ -11,6 +11,7 @@
 pub mod batch;
 pub mod build;
 pub mod cli;
+pub mod cli_zh;
 pub mod content;
 pub mod diag;
 pub mod lint;

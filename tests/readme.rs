@@ -614,8 +614,12 @@ fn every_example_in_the_readme_runs() {
     assert!(tally.outputs >= 15 && tally.placed >= 10, "{tally:?}");
 
     // Every subcommand has an example that ran.
-    let help =
-        Command::new(env!("CARGO_BIN_EXE_pressroom")).arg("--help").output().expect("pressroom --help");
+    let help = Command::new(env!("CARGO_BIN_EXE_pressroom"))
+        .arg("--help")
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .output()
+        .expect("pressroom --help");
     let help = String::from_utf8_lossy(&help.stdout);
     let subcommands: Vec<&str> = help
         .split("Commands:")

@@ -53,7 +53,10 @@ impl FromStr for Target {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Target::ALL.into_iter().find(|t| t.name() == s).ok_or_else(|| {
             let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
-            format!("unknown target `{s}` (known: {})", names.join(", "))
+            match crate::diag::lang() {
+                crate::diag::Lang::Zh => format!("没有“{s}”这种输出（可用：{}）", names.join("、")),
+                crate::diag::Lang::En => format!("unknown target `{s}` (known: {})", names.join(", ")),
+            }
         })
     }
 }
