@@ -287,11 +287,8 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
         Target::Booklet => prepared.booklet.unwrap_or_default(),
         Target::Flyers => match prepared.flyers.first() {
             Some(job) => {
-                let (path, t) = &content.townships[job.township];
-                let mut r = Renderer::new(&content.campaign, &content.sources);
-                let cache = config.cache_dir();
-                let mut media = Media::new(&config.root, &cache, config.dpi, &content.sources);
-                flyers::data(&content, &mut r, &mut media, path, t).unwrap_or_default()
+                let renderer = Renderer::new(&content.campaign, &content.sources);
+                flyer_data(&config, &content, job, &renderer, &config.cache_dir()).unwrap_or_default()
             }
             None => serde_json::Value::default(),
         },
@@ -348,7 +345,24 @@ struct Prepared {
     photo_bytes: u64,
 }
 
-/// One township's flyer to typeset.
+/// A flyer's data, made again as in `prepare` (photos come from the cache
+/// that made them there).
+fn flyer_data(
+    config: &BuildConfig,
+    content: &Content,
+    job: &FlyerJob,
+    renderer: &Renderer<'_>,
+    cache: &Path,
+) -> Result<serde_json::Value, Diagnostics> {
+    let (path, t) = &content.townships[job.township];
+    let mut r = renderer.fork();
+    let mut media = Media::new(&config.root, cache, config.dpi, &content.sources);
+    let data = flyers::data(content, &mut r, &mut media, path, t).map_err(|d| vec![d])?;
+    let mut errors = r.diags;
+    errors.append(&mut media.errors);
+    if errors.is_empty() { Ok(data) } else { Err(errors) }
+}
+
 /// Whether `only` (from `--only`) names the township file `t` at `path`:
 /// by township name or file stem.
 fn only_names(only: &str, path: &Path, t: &crate::content::TownshipFile) -> bool {
@@ -628,21 +642,42 @@ impl Run<'_> {
         if missing.is_empty() { Ok(()) } else { Err(self.fail(missing)) }
     }
 
-    /// A flyer's data, made again as in `prepare` (photos come from the
-    /// cache that made them there).
-    fn flyer_data(
+    /// One township's flyer: data, layout, fit, PDF and previews.
+    fn flyer(
         &self,
         job: &FlyerJob,
         renderer: &Renderer<'_>,
-        cache: &Path,
-    ) -> Result<serde_json::Value, Failure> {
-        let (path, t) = &self.content.townships[job.township];
-        let mut r = renderer.fork();
-        let mut media = Media::new(&self.config.root, cache, self.config.dpi, &self.content.sources);
-        let data = flyers::data(self.content, &mut r, &mut media, path, t).map_err(|d| self.fail(vec![d]))?;
-        let mut errors = r.diags;
-        errors.append(&mut media.errors);
-        if errors.is_empty() { Ok(data) } else { Err(self.fail(errors)) }
+        fonts: &serde_json::Value,
+        dir: &Path,
+    ) -> Result<(Output, Diagnostics), Failure> {
+        let mut data = flyer_data(self.config, self.content, job, renderer, &self.config.cache_dir())
+            .map_err(|d| self.fail(d))?;
+        data["fonts"] = fonts.clone();
+        let template = format!("{}.typ", job.layout);
+        let (doc, w) = self.compile(&template, &job.layout, &data)?;
+        self.check_glyphs(&doc)?;
+        if check_fit(&doc, &job.name).is_err() {
+            // It does not fit: lay it out again measuring each region, for
+            // exact amounts in the message, which points at the source.
+            let (path, t) = &self.content.townships[job.township];
+            let at = |diags: Vec<(String, Diagnostic)>| {
+                self.fail(
+                    diags
+                        .into_iter()
+                        .map(|(region, d)| d.at(region_source(self.content, path, t, &region)))
+                        .collect(),
+                )
+            };
+            let (measured, _) = self.compile_with(&template, &job.layout, &data, true)?;
+            check_fit(&measured, &job.name).map_err(at)?;
+            check_fit(&doc, &job.name).map_err(at)?;
+        }
+        let ident = format!("pressroom-flyer-{}", job.name);
+        let pdf = typeset::export_pdf(&doc, &ident, pdf_date(self.content)).map_err(|d| self.fail(d))?;
+        let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
+        crate::output::write_atomic(&path, &pdf).map_err(|e| io_failure(&path, &e, &self.content.sources))?;
+        let previews = self.previews(&doc, &pdf, &path);
+        Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }, w))
     }
 
     /// Every selected township's flyer, on worker threads sharing the
@@ -651,41 +686,10 @@ impl Run<'_> {
     fn flyers(&mut self, jobs: Vec<FlyerJob>) -> Result<(), Failure> {
         let dir = self.config.out_dir.join("flyers");
         let fonts = self.fonts.to_json();
-        let date = pdf_date(self.content);
         let progress = crate::progress::bar(self.config.progress, jobs.len() as u64, "flyers");
         let renderer = Renderer::new(&self.content.campaign, &self.content.sources);
-        let cache = self.config.cache_dir();
         let results = crate::batch::run_typesetting(self.config.jobs, &jobs, |job| {
-            let template = format!("{}.typ", job.layout);
-            let outcome = self.flyer_data(job, &renderer, &cache).and_then(|mut data| {
-                data["fonts"] = fonts.clone();
-                let (doc, w) = self.compile(&template, &job.layout, &data)?;
-                self.check_glyphs(&doc)?;
-                if check_fit(&doc, &job.name).is_err() {
-                    // It does not fit: lay it out again measuring each
-                    // region, for exact amounts in the message, which points
-                    // at the township's file.
-                    let (path, t) = &self.content.townships[job.township];
-                    let at = |diags: Vec<(String, Diagnostic)>| {
-                        self.fail(
-                            diags
-                                .into_iter()
-                                .map(|(region, d)| d.at(region_source(self.content, path, t, &region)))
-                                .collect(),
-                        )
-                    };
-                    let (measured, _) = self.compile_with(&template, &job.layout, &data, true)?;
-                    check_fit(&measured, &job.name).map_err(at)?;
-                    check_fit(&doc, &job.name).map_err(at)?;
-                }
-                let ident = format!("pressroom-flyer-{}", job.name);
-                let pdf = typeset::export_pdf(&doc, &ident, date).map_err(|d| self.fail(d))?;
-                let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
-                crate::output::write_atomic(&path, &pdf)
-                    .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
-                let previews = self.previews(&doc, &pdf, &path);
-                Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }, w))
-            });
+            let outcome = self.flyer(job, &renderer, &fonts, &dir);
             progress.inc(1);
             outcome
         });
