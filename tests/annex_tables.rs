@@ -25,13 +25,12 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use calamine::{Reader, Xlsx};
 use serde_json::Value;
-use support::cli;
 use support::pdf::{Glyph, MM, Page, Pdf, TextLine, read_pdf};
+use support::{cli, example};
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------
@@ -541,7 +540,7 @@ fn notice_with_tables() -> &'static Pdf {
     NOTICE.get_or_init(|| {
         let project = tempfile::Builder::new().prefix("pressroom-annex-").tempdir().expect("a temp folder");
         let content = cli::repo().join("content");
-        copy_dir(&content, &project.path().join("content"), &[content.join("photos")]);
+        example::copy_dir(&content, &project.path().join("content"), &[content.join("photos")]);
         let notice = project.path().join("content/notice.yaml");
         let text = std::fs::read_to_string(&notice).expect("read notice.yaml");
         let line = "  - table: leading_group           # 领导小组名单\n";
@@ -553,23 +552,6 @@ fn notice_with_tables() -> &'static Pdf {
         built.assert_success();
         read_pdf(&built.file("notice.pdf"))
     })
-}
-
-fn copy_dir(from: &Path, to: &Path, skip: &[PathBuf]) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
-        let entry = entry.expect("read a directory entry");
-        if skip.contains(&entry.path()) {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target, skip);
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
-    }
 }
 
 fn stripped(s: &str) -> String {

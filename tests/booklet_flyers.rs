@@ -46,8 +46,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
+use support::cli::{self, Run};
+use support::example;
 use support::pdf::{Glyph, MM, Page, Pdf, read_pdf};
-use support::{cli, example};
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------
@@ -216,19 +217,11 @@ fn content() -> &'static Content {
 // Temporary projects and builds.
 // ---------------------------------------------------------------------------
 
-/// A fresh folder under Cargo's temp folder for integration tests (in `target/`, so on
-/// the repository's file system and photos can be hard-linked).
-fn temp_dir(prefix: &str) -> TempDir {
-    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::create_dir_all(&base).unwrap_or_else(|e| panic!("create {}: {e}", base.display()));
-    tempfile::Builder::new().prefix(prefix).tempdir_in(&base).expect("create a temporary folder")
-}
-
 /// A temporary copy of the example project (content with its photos, templates, fonts),
 /// with a cache of its own.
 fn example_copy() -> TempDir {
     example::ensure_photos();
-    let project = temp_dir("pressroom-example-");
+    let project = example::temp_dir("pressroom-example-");
     for part in ["content", "templates", "fonts"] {
         let src = cli::repo().join(part);
         if src.is_dir() {
@@ -241,35 +234,12 @@ fn example_copy() -> TempDir {
 /// A temporary copy of `tests/fixtures/<name>/`, with the repository's templates when the
 /// fixture has none of its own (the booklet's templates are the project's, as in the example).
 fn fixture_copy(name: &str) -> TempDir {
-    let project = temp_dir(&format!("pressroom-{name}-"));
+    let project = example::temp_dir(&format!("pressroom-{name}-"));
     example::copy_tree(&cli::repo().join("tests/fixtures").join(name), project.path());
     if !project.path().join("templates").exists() {
         example::copy_tree(&cli::repo().join("templates"), &project.path().join("templates"));
     }
     project
-}
-
-/// One run of `pressroom build`.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn describe(&self) -> String {
-        format!(
-            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            self.stdout.trim_end(),
-            self.stderr.trim_end()
-        )
-    }
-
-    fn assert_success(&self, what: &str) {
-        assert_eq!(self.code, 0, "{what} failed: {}", self.describe());
-    }
 }
 
 /// `pressroom build ARGS --project PROJECT --out OUT` with the Fandol fonts, English
@@ -281,11 +251,7 @@ fn build(project: &Path, out: &Path, args: &[&str]) -> Run {
     full.extend_from_slice(args);
     full.extend_from_slice(&["--project", project, "--out", out]);
     let output = cli::run(&full, &[("SOURCE_DATE_EPOCH", None)]);
-    Run {
-        code: output.status.code().unwrap_or_else(|| panic!("pressroom {full:?} was killed")),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from_output(&output, &format!("pressroom {full:?}"))
 }
 
 /// Every file under `dir`, by path relative to it (with `/`), and its bytes.
@@ -361,10 +327,10 @@ fn example() -> &'static Example {
     static EXAMPLE: OnceLock<Example> = OnceLock::new();
     EXAMPLE.get_or_init(|| {
         let project = example_copy();
-        let booklet_out = temp_dir("pressroom-out-");
+        let booklet_out = example::temp_dir("pressroom-out-");
         build(project.path(), booklet_out.path(), &["booklet"]).assert_success("build booklet (the example)");
         let booklet_photos = cache_files(project.path());
-        let out = temp_dir("pressroom-out-");
+        let out = example::temp_dir("pressroom-out-");
         build(project.path(), out.path(), &[]).assert_success("build (the example, every target)");
         let flyers = names_in(&out.path().join("flyers"))
             .into_iter()
@@ -855,7 +821,7 @@ const FIXTURE_PHOTO: &str = "photos/one.jpg";
 fn one_phone_photo_adds_no_more_than_its_downsampled_size() {
     let with = fixture_copy(FIXTURE);
     example::sample_photos(&with.path().join("content/photos"), &["one.jpg".to_string()]);
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     build(with.path(), out.path(), &["booklet"]).assert_success("build booklet (one photo)");
     let cache = cache_files(with.path());
     assert_eq!(cache.len(), 1, "one photo should give one downsampled file: {cache:?}");
@@ -866,7 +832,7 @@ fn one_phone_photo_adds_no_more_than_its_downsampled_size() {
     let area = without.path().join(FIXTURE_AREA);
     let yaml = std::fs::read_to_string(&area).expect("read the fixture's area file");
     std::fs::write(&area, without_photos(&yaml)).expect("write the area file without photos");
-    let out2 = temp_dir("pressroom-out-");
+    let out2 = example::temp_dir("pressroom-out-");
     build(without.path(), out2.path(), &["booklet"]).assert_success("build booklet (no photo)");
     let without_photo =
         std::fs::metadata(out2.path().join("booklet.pdf")).expect("booklet.pdf written").len();
@@ -907,7 +873,7 @@ fn long_achievements(yaml: &str) -> String {
 #[test]
 fn an_overflowing_flyer_fails_names_the_region_and_keeps_the_old_pdf() {
     let project = example_copy();
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     let flyer = out.path().join("flyers").join(format!("{HUBIN}.pdf"));
     build(project.path(), out.path(), &["flyers", "--only", HUBIN]).assert_success("build the good flyer");
     let good = std::fs::read(&flyer).expect("the good flyer was written");
@@ -940,7 +906,7 @@ fn an_overflowing_flyer_fails_names_the_region_and_keeps_the_old_pdf() {
     );
     assert_eq!(names_in(&out.path().join("flyers")), [format!("{HUBIN}.pdf")], "stray files in flyers/");
 
-    let fresh = temp_dir("pressroom-out-");
+    let fresh = example::temp_dir("pressroom-out-");
     let run = build(project.path(), fresh.path(), &["flyers", "--only", HUBIN]);
     assert_eq!(run.code, 1, "{}", run.describe());
     assert!(
@@ -971,7 +937,7 @@ fn overflow_is_caught_at_the_first_line_too_many() {
     let project = example_copy();
     let file = project.path().join("content/townships").join(format!("{HUBIN_STEM}.yaml"));
     let yaml = std::fs::read_to_string(&file).expect("read the township file");
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     let try_len = |extra: usize| {
         std::fs::write(&file, lengthened(&yaml, extra)).expect("write the township file");
         build(project.path(), out.path(), &["flyers", "--only", HUBIN, "--no-previews"])
@@ -1002,7 +968,7 @@ fn overflow_is_caught_at_the_first_line_too_many() {
 #[test]
 fn no_previews_writes_the_flyers_and_a_proof_sheet_without_pictures() {
     let project = example_copy();
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     build(project.path(), out.path(), &["flyers", "--only", HUBIN, "--no-previews"])
         .assert_success("build without previews");
     assert_eq!(names_in(&out.path().join("flyers")), [format!("{HUBIN}.pdf")]);
@@ -1027,13 +993,13 @@ fn only_builds_one_flyer_by_name_or_file_stem_and_rejects_unknown_names() {
     let project = example_copy();
     let expected = [format!("{HUBIN}.pdf")];
     for only in [HUBIN, HUBIN_STEM] {
-        let out = temp_dir("pressroom-out-");
+        let out = example::temp_dir("pressroom-out-");
         build(project.path(), out.path(), &["flyers", "--only", only]).assert_success("build flyers --only");
         assert_eq!(names_in(&out.path().join("flyers")), expected, "`--only {only}` should build one flyer");
         let pdfs: Vec<String> = files_under(out.path()).into_keys().filter(|f| f.ends_with(".pdf")).collect();
         assert_eq!(pdfs, [format!("flyers/{HUBIN}.pdf")], "`--only {only}` wrote other PDFs too");
     }
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     let run = build(project.path(), out.path(), &["flyers", "--only", "不存在"]);
     assert_eq!(run.code, 2, "an unknown township is a usage error (exit 2): {}", run.describe());
     let stderr = squash(&run.stderr);
@@ -1054,7 +1020,7 @@ fn only_builds_one_flyer_by_name_or_file_stem_and_rejects_unknown_names() {
 fn same_input_gives_the_same_bytes() {
     let ex = example();
     let project = example_copy();
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     build(project.path(), out.path(), &[]).assert_success("second build of the example");
     let again = files_under(out.path());
     assert_eq!(
@@ -1112,7 +1078,7 @@ fn a_low_resolution_photo_warns_with_its_yaml_location() {
     let photo = project.path().join("content").join(FIXTURE_PHOTO);
     std::fs::create_dir_all(photo.parent().expect("a folder")).expect("create content/photos");
     std::fs::write(&photo, small_jpeg()).expect("write the small photo");
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     let run = build(project.path(), out.path(), &["booklet"]);
     run.assert_success("a booklet with a low-resolution photo");
     assert!(out.path().join("booklet.pdf").is_file(), "no booklet.pdf written: {}", run.describe());
@@ -1133,7 +1099,7 @@ fn a_missing_photo_is_an_error_at_its_yaml_location() {
         !project.path().join("content").join(FIXTURE_PHOTO).exists(),
         "the fixture must not commit its photo"
     );
-    let out = temp_dir("pressroom-out-");
+    let out = example::temp_dir("pressroom-out-");
     let run = build(project.path(), out.path(), &["booklet"]);
     assert_eq!(run.code, 1, "a missing photo must fail the build with exit 1: {}", run.describe());
     let at = location_of(project.path(), FIXTURE_AREA, FIXTURE_PHOTO);

@@ -18,10 +18,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
-use support::cli;
+use support::cli::{self, Run};
+use support::example;
 use support::pdf::read_pdf;
 use tempfile::TempDir;
 
@@ -39,43 +40,12 @@ fn temp_dir(prefix: &str) -> TempDir {
     tempfile::Builder::new().prefix(prefix).tempdir().expect("create a temporary folder")
 }
 
-/// Copies `from` into `to`, leaving out the paths in `skip`.
-fn copy_dir(from: &Path, to: &Path, skip: &[PathBuf]) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
-        let entry = entry.expect("read a directory entry");
-        if skip.contains(&entry.path()) {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target, skip);
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
-    }
-}
-
 /// The example's content (photos left out) in a temporary project.
 fn example_copy() -> TempDir {
     let dir = temp_dir("pressroom-newyear-src-");
     let content = cli::repo().join("content");
-    copy_dir(&content, &dir.path().join("content"), &[content.join("photos")]);
+    example::copy_dir(&content, &dir.path().join("content"), &[content.join("photos")]);
     dir
-}
-
-/// One run of the binary.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn describe(&self) -> String {
-        format!("exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}", self.code, self.stdout, self.stderr)
-    }
 }
 
 fn path_str(p: &Path) -> &str {
@@ -87,11 +57,7 @@ fn new_year(from: &Path, to: &Path, extra: &[&str]) -> Run {
     let mut args = vec!["new-year", "2024", "--to", path_str(to), "--project", path_str(from)];
     args.extend_from_slice(extra);
     let out = cli::run(&args, &[]);
-    Run {
-        code: out.status.code().expect("pressroom was not killed"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::from_output(&out, &format!("pressroom {args:?}"))
 }
 
 /// The example copied, and next year's project written from it (the run must succeed).

@@ -49,8 +49,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pressroom::output::TEMP_PREFIX;
+use support::cli::{self, Run};
+use support::example;
 use support::pdf::read_pdf;
-use support::{cli, example};
 use tempfile::TempDir;
 
 /// The secret that must never reach an output.
@@ -60,18 +61,10 @@ const MARKER: &str = "QZXSECRETMARKER7731";
 // Projects and runs.
 // ---------------------------------------------------------------------------
 
-/// A fresh folder under Cargo's temp folder for integration tests (on the
-/// repository's file system, so photos can be hard-linked).
-fn temp_dir(prefix: &str) -> TempDir {
-    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::create_dir_all(&base).unwrap_or_else(|e| panic!("create {}: {e}", base.display()));
-    tempfile::Builder::new().prefix(prefix).tempdir_in(&base).expect("create a temporary folder")
-}
-
 /// A temporary copy of the example project (content with photos, templates).
 fn example_copy() -> TempDir {
     example::ensure_photos();
-    let project = temp_dir("pressroom-kill-");
+    let project = example::temp_dir("pressroom-kill-");
     for part in ["content", "templates"] {
         example::copy_tree(&cli::repo().join(part), &project.path().join(part));
     }
@@ -105,51 +98,11 @@ fn build_args<'a>(targets: &[&'a str], project: &'a Path, out: &'a Path) -> Vec<
     args
 }
 
-/// One finished run of the binary.
-#[derive(Debug)]
-struct Run {
-    /// The exit code.
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn describe(&self) -> String {
-        format!(
-            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code,
-            self.stdout.trim_end(),
-            self.stderr.trim_end()
-        )
-    }
-
-    fn assert_success(&self, what: &str) -> &Self {
-        assert_eq!(self.code, 0, "{what} failed: {}", self.describe());
-        self
-    }
-
-    /// Both streams, for searching messages.
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
 /// Runs `pressroom ARGS` (with the fonts of [`pressroom`]) to completion; a
 /// process killed by a signal (a crash) fails the test.
 fn run(args: &[&str]) -> Run {
     let output = pressroom(args).output().expect("run pressroom");
-    Run {
-        code: output.status.code().unwrap_or_else(|| {
-            panic!(
-                "pressroom {args:?} was killed by a signal: {}\n{}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            )
-        }),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from_output(&output, &format!("pressroom {args:?}"))
 }
 
 /// `pressroom build TARGETS --project PROJECT --out OUT`.
@@ -597,7 +550,7 @@ fn assert_complete_images(dir: &Path, when: &str) {
 /// A temporary copy of `tests/fixtures/<name>` as `<tmp>/project`, with the
 /// repository's templates when `templates` is set.
 fn fixture(name: &str, templates: bool) -> (TempDir, PathBuf) {
-    let dir = temp_dir(&format!("pressroom-{name}-"));
+    let dir = example::temp_dir(&format!("pressroom-{name}-"));
     let project = dir.path().join("project");
     example::copy_tree(&cli::repo().join("tests/fixtures").join(name), &project);
     if templates {

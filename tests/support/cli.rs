@@ -76,6 +76,56 @@ impl Built {
     }
 }
 
+/// A finished run of the binary: its exit code and both output streams.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// The run that gave `output`; a process killed by a signal (a crash)
+    /// fails the test, naming `what` ran.
+    pub fn from_output(output: &std::process::Output, what: &str) -> Self {
+        Run {
+            code: output.status.code().unwrap_or_else(|| {
+                panic!(
+                    "{what} was killed by a signal: {}\n{}",
+                    output.status,
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            }),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// The exit code and both streams, for assertion messages.
+    pub fn describe(&self) -> String {
+        format!(
+            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code,
+            self.stdout.trim_end(),
+            self.stderr.trim_end()
+        )
+    }
+
+    /// Panics with the output unless the run exited with 0.
+    pub fn assert_success(&self, what: &str) -> &Self {
+        assert_eq!(self.code, 0, "{what} failed: {}", self.describe());
+        self
+    }
+
+    /// Both streams, for searching messages.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
 /// Runs `pressroom ARGS --font-path <fandol> --no-system-fonts` with `envs` set
 /// (a `None` value removes the variable) and returns the process output.
 pub fn run(args: &[&str], envs: &[(&str, Option<&str>)]) -> std::process::Output {

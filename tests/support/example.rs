@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::cli;
@@ -82,4 +82,30 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
         }
     }
+}
+
+/// Copies `from` into `to`, leaving out the paths in `skip` (no hard links).
+pub fn copy_dir(from: &Path, to: &Path, skip: &[PathBuf]) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
+        let entry = entry.expect("read a directory entry");
+        if skip.contains(&entry.path()) {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target, skip);
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+        }
+    }
+}
+
+/// A fresh folder under Cargo's temp folder for integration tests (in `target/`, so on
+/// the repository's file system and photos can be hard-linked).
+pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(&base).unwrap_or_else(|e| panic!("create {}: {e}", base.display()));
+    tempfile::Builder::new().prefix(prefix).tempdir_in(&base).expect("create a temporary folder")
 }
