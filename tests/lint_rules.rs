@@ -20,7 +20,7 @@ mod support;
 
 use std::path::Path;
 
-use support::cli;
+use support::{cli, example};
 use tempfile::TempDir;
 
 /// The fixture every test starts from.
@@ -36,24 +36,10 @@ const BODY: &str = "现将有关事项通知如下，请认真贯彻落实。";
 // Projects.
 // ---------------------------------------------------------------------------
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
-        let entry = entry.expect("read a directory entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
-    }
-}
-
 /// A copy of the minimal fixture in a temporary folder.
 fn minimal() -> TempDir {
     let dir = tempfile::Builder::new().prefix("pressroom-lint-").tempdir().expect("create a temp folder");
-    copy_dir(&cli::repo().join(FIXTURE), dir.path());
+    example::copy_dir(&cli::repo().join(FIXTURE), dir.path(), &[]);
     dir
 }
 
@@ -86,7 +72,7 @@ fn notice_body(body: &str) -> TempDir {
 /// The minimal fixture with `tests/fixtures/lint-content` laid over it.
 fn with_overlay() -> TempDir {
     let dir = minimal();
-    copy_dir(&cli::repo().join(OVERLAY), dir.path());
+    example::copy_dir(&cli::repo().join(OVERLAY), dir.path(), &[]);
     dir
 }
 

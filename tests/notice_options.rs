@@ -32,10 +32,8 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::cli;
 use support::pdf::{Color, Glyph, MM, Page, Pdf, TextLine, read_pdf};
+use support::{cli, example};
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------
@@ -76,20 +74,6 @@ const SIZE_TOL: f64 = 0.05;
 /// The fixture every test starts from.
 const FIXTURE: &str = "tests/fixtures/minimal";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
-        let entry = entry.expect("read a directory entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target)
-                .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
-        }
-    }
-}
-
 /// The key of a top-level YAML mapping line (`key: …` at column 0).
 fn top_level_key(line: &str) -> Option<&str> {
     let (key, _) = line.split_once(':')?;
@@ -101,7 +85,7 @@ fn top_level_key(line: &str) -> Option<&str> {
 /// line and its indented continuation are dropped), the others are added.
 fn project_with(edit: &str) -> TempDir {
     let dir = tempfile::Builder::new().prefix("pressroom-options-").tempdir().expect("create a temp folder");
-    copy_dir(&cli::repo().join(FIXTURE), dir.path());
+    example::copy_dir(&cli::repo().join(FIXTURE), dir.path(), &[]);
     let path = dir.path().join("content/notice.yaml");
     let base = std::fs::read_to_string(&path).expect("read the fixture's notice.yaml");
     let replaced: Vec<&str> = edit.lines().filter_map(top_level_key).collect();
