@@ -154,7 +154,17 @@ pub struct TypesetNotice {
 
 /// Loads content, or fails with every problem found.
 pub fn load(root: &Path) -> Result<Content, Failure> {
-    content::load(root).map_err(|(diags, sources)| Failure { kind: FailureKind::Content, diags, sources })
+    load_for(root, &[])
+}
+
+/// [`load`] for a build of the flyers of `only` (all when empty): of the
+/// township files, only theirs are read (see [`content::load_townships`]).
+fn load_for(root: &Path, only: &[String]) -> Result<Content, Failure> {
+    content::load_townships(root, only).map_err(|(diags, sources)| Failure {
+        kind: FailureKind::Content,
+        diags,
+        sources,
+    })
 }
 
 /// Runs the whole build described by `config`: load and check content,
@@ -169,7 +179,7 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
 pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -> Result<Report, Failure> {
     let started = Instant::now();
     let mut stages = Stages::new();
-    let content = load(&config.root)?;
+    let content = load_for(&config.root, &config.only)?;
     stages.end("load");
     let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let engine = Engine::new(&config.root, fonts.clone(), &config.cache_dir())
@@ -274,7 +284,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
 /// flyer when `config.only` names one; else the first township's), for
 /// people customising a template: `pressroom data <target>`.
 pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json::Value, Failure> {
-    let content = load(&config.root)?;
+    let content = load_for(&config.root, &config.only)?;
     let font_set = FontSet::discover(&config.root, &config.fonts);
     let engine = Engine::new(&config.root, font_set, &config.cache_dir())
         .map_err(|e| io_failure(&config.root, &e, &content.sources))?;

@@ -558,7 +558,7 @@ impl Linter<'_> {
                 _ => {}
             }
         }
-        if self.content.townships.is_empty() {
+        if self.content.townships.is_empty() || self.content.townships_selected {
             return;
         }
         let with_files: std::collections::HashSet<&str> =

@@ -176,7 +176,8 @@ fn setup(case: &Path) -> Setup {
 /// * `empty PATH` writes a zero-byte file;
 /// * `gbk PATH` / `utf16le PATH` re-encode a (UTF-8) file as GBK / as UTF-16LE with
 ///   its byte-order mark (Notepad's "Unicode");
-/// * `bom PATH` puts a UTF-8 byte-order mark in front; `crlf PATH` turns LF into CRLF;
+/// * `bom PATH` puts a UTF-8 byte-order mark in front; `crlf PATH` turns LF into CRLF,
+///   `cr PATH` into lone CRs (classic Mac);
 /// * `append-hex PATH HEX…` appends bytes;
 /// * `jpeg PATH W H` writes a valid W×H JPEG of noise (about 1 KB per 1000 pixels);
 /// * `truncate PATH N` keeps the first N bytes;
@@ -219,6 +220,7 @@ fn apply(setup: &Setup, line: &str) -> Result<(), String> {
         }
         "bom" => [b"\xEF\xBB\xBF".as_slice(), &read()?].concat(),
         "crlf" => text()?.replace('\n', "\r\n").into_bytes(),
+        "cr" => text()?.replace('\n', "\r").into_bytes(),
         "append-hex" => {
             let mut out = read()?;
             for hex in &rest[1..] {

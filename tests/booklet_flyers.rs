@@ -1012,6 +1012,44 @@ fn only_builds_one_flyer_by_name_or_file_stem_and_rejects_unknown_names() {
     assert!(names_in(&out.path().join("flyers")).is_empty(), "nothing should be written for an unknown name");
 }
 
+#[test]
+fn only_is_not_stopped_by_another_townships_broken_file() {
+    let project = example_copy();
+    let full = example();
+    let broken = project.path().join("content/townships/huaihe.yaml");
+    let mut text = std::fs::read_to_string(&broken).expect("huaihe.yaml");
+    text.push_str("phone: [not closed\n");
+    std::fs::write(&broken, text).expect("break huaihe.yaml");
+
+    let out = example::temp_dir("pressroom-out-");
+    let run = build(project.path(), out.path(), &["flyers", "--only", HUBIN]);
+    run.assert_success("build flyers --only 湖滨社区中心 beside a broken huaihe.yaml");
+    assert!(
+        !run.stderr.contains("huaihe"),
+        "a build of one township spoke of another's file: {}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("content/missing"),
+        "a build of one township warned about the others' files: {}",
+        run.stderr
+    );
+    let name = format!("flyers/{HUBIN}.pdf");
+    assert!(
+        files_under(out.path()).get(&name) == full.files.get(&name),
+        "{name} built alone differs from the full build's"
+    );
+
+    let out = example::temp_dir("pressroom-out-");
+    let run = build(project.path(), out.path(), &["flyers"]);
+    assert_eq!(run.code, 1, "all flyers with a broken file must fail: {}", run.describe());
+    assert!(
+        run.stderr.contains("content/townships/huaihe.yaml:"),
+        "the error names the file: {}",
+        run.stderr
+    );
+}
+
 // ---------------------------------------------------------------------------
 // 9. Same input, same bytes.
 // ---------------------------------------------------------------------------

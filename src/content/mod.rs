@@ -82,7 +82,12 @@ pub struct Content {
     /// `content/areas/*.yaml`, in file-name order, with their paths.
     pub areas: Vec<(PathBuf, AreaFile)>,
     /// `content/townships/*.yaml`, in file-name order, with their paths.
+    /// Only the files of the named townships when loaded with
+    /// [`load_townships`] (then `townships_selected` is true).
     pub townships: Vec<(PathBuf, TownshipFile)>,
+    /// Whether `townships` holds only some township files, so that checks
+    /// across all of them (which townships lack a file) do not apply.
+    pub townships_selected: bool,
     /// `content/booklet.yaml`, if the project makes a booklet.
     pub booklet: Option<BookletFile>,
     /// `content/flyer.yaml`, if the project makes flyers.
@@ -97,12 +102,27 @@ pub struct Content {
 /// returns every problem found across all files (and the sources read, for
 /// rendering them).
 pub fn load(root: &Path) -> Result<Content, (Diagnostics, Sources)> {
+    load_townships(root, &[])
+}
+
+/// [`load`], reading of the township files only those that can belong to
+/// the townships in `only` (names or file stems; all when empty): a
+/// township building its own flyer neither waits for the district's other
+/// files nor stops at another township's mistake. A file is read when its
+/// stem is named or its text contains a named township; when a name
+/// matches no file at all, every file is read, so the error can list them.
+pub fn load_townships(root: &Path, only: &[String]) -> Result<Content, (Diagnostics, Sources)> {
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
     let campaign = read_yaml::<CampaignFile>(root, Path::new(CAMPAIGN_FILE), &mut sources, &mut diags);
     let notice = read_yaml::<NoticeFile>(root, Path::new(NOTICE_FILE), &mut sources, &mut diags);
     let areas = read_dir_yaml::<AreaFile>(root, Path::new(AREAS_DIR), &mut sources, &mut diags);
-    let townships = read_dir_yaml::<TownshipFile>(root, Path::new(TOWNSHIPS_DIR), &mut sources, &mut diags);
+    let selected =
+        if only.is_empty() { None } else { read_named_townships(root, only, &mut sources, &mut diags) };
+    let townships_selected = selected.is_some();
+    let townships = selected.unwrap_or_else(|| {
+        read_dir_yaml::<TownshipFile>(root, Path::new(TOWNSHIPS_DIR), &mut sources, &mut diags)
+    });
     let booklet = read_optional::<BookletFile>(root, Path::new(BOOKLET_FILE), &mut sources, &mut diags);
     let flyer = read_optional::<FlyerFile>(root, Path::new(FLYER_FILE), &mut sources, &mut diags);
     let (Some(campaign), Some(notice)) = (campaign, notice) else {
@@ -114,6 +134,7 @@ pub fn load(root: &Path) -> Result<Content, (Diagnostics, Sources)> {
         notice,
         areas,
         townships,
+        townships_selected,
         booklet,
         flyer,
         sources,
@@ -134,6 +155,14 @@ fn read_dir_yaml<T: DeserializeOwned>(
     sources: &mut Sources,
     diags: &mut Diagnostics,
 ) -> Vec<(PathBuf, T)> {
+    yaml_files(root, dir)
+        .into_iter()
+        .filter_map(|rel| read_yaml::<T>(root, &rel, sources, diags).map(|v| (rel, v)))
+        .collect()
+}
+
+/// The `*.yaml` files of a folder, relative to `root`, sorted by name.
+fn yaml_files(root: &Path, dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(root.join(dir)) else { return Vec::new() };
     let mut files: Vec<PathBuf> = entries
         .flatten()
@@ -142,7 +171,68 @@ fn read_dir_yaml<T: DeserializeOwned>(
         .filter_map(|p| p.file_name().map(|n| dir.join(n)))
         .collect();
     files.sort();
-    files.into_iter().filter_map(|rel| read_yaml::<T>(root, &rel, sources, diags).map(|v| (rel, v))).collect()
+    files
+}
+
+/// The township files that can belong to `only` (see [`load_townships`]),
+/// or `None` when some name matches no file. Problems of files left unread
+/// are not reported; those of a file named by its stem are.
+fn read_named_townships(
+    root: &Path,
+    only: &[String],
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(PathBuf, TownshipFile)>> {
+    // Problems stay aside until it is clear that these files are the answer.
+    let mut problems = Diagnostics::new();
+    let mut matched = vec![false; only.len()];
+    let mut texts = Vec::new();
+    for rel in yaml_files(root, Path::new(TOWNSHIPS_DIR)) {
+        let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let by_stem = only.contains(&stem);
+        let mut own = Diagnostics::new();
+        let Some(text) = read_text(root, &rel, &mut own) else {
+            if by_stem {
+                problems.extend(own);
+                matched.iter_mut().zip(only).filter(|(_, o)| **o == stem).for_each(|(m, _)| *m = true);
+            }
+            continue;
+        };
+        let mut wanted = false;
+        for (m, o) in matched.iter_mut().zip(only) {
+            if *o == stem || text.contains(o.as_str()) {
+                *m = true;
+                wanted = true;
+            }
+        }
+        if wanted {
+            problems.extend(own);
+            texts.push((rel, text));
+        }
+    }
+    if matched.contains(&false) {
+        return None;
+    }
+    let candidates = texts.len();
+    let files: Vec<(PathBuf, TownshipFile)> = texts
+        .into_iter()
+        .filter_map(|(rel, text)| {
+            parse_yaml::<TownshipFile>(&rel, text, sources, &mut problems).map(|t| (rel, t))
+        })
+        .collect();
+    // A text can hold a name without being its file ("湖滨社区" is in
+    // 湖滨社区中心's): unless every name is a file's township or stem, or a
+    // candidate is broken (its problems are then the answer), read them all.
+    let named = |o: &String| {
+        files
+            .iter()
+            .any(|(rel, t)| t.township.value == *o || rel.file_stem().is_some_and(|s| s == o.as_str()))
+    };
+    if files.len() == candidates && !only.iter().all(named) {
+        return None;
+    }
+    diags.extend(problems);
+    Some(files)
 }
 
 /// Reads a YAML file that a project may leave out.
@@ -162,6 +252,12 @@ fn read_yaml<T: DeserializeOwned>(
     sources: &mut Sources,
     diags: &mut Diagnostics,
 ) -> Option<T> {
+    let text = read_text(root, rel, diags)?;
+    parse_yaml(rel, text, sources, diags)
+}
+
+/// Reads and decodes one content file (see [`decode`]).
+fn read_text(root: &Path, rel: &Path, diags: &mut Diagnostics) -> Option<String> {
     let text = match std::fs::read(root.join(rel)) {
         Ok(bytes) => match decode(&bytes) {
             Ok((text, warning)) => {
@@ -190,6 +286,16 @@ fn read_yaml<T: DeserializeOwned>(
             return None;
         }
     };
+    Some(text)
+}
+
+/// Parses the text of `rel` into `T`, recording the text and any problem.
+fn parse_yaml<T: DeserializeOwned>(
+    rel: &Path,
+    text: String,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<T> {
     if let Some(d) = tab_indentation(&text, rel) {
         sources.insert(rel.to_path_buf(), text);
         diags.push(d);
@@ -259,7 +365,9 @@ fn decode(bytes: &[u8]) -> Result<(String, Option<Diagnostic>), Diagnostic> {
         )
         .hint(resave()));
     };
-    Ok((text.replace("\r\n", "\n"), warning))
+    // YAML counts a lone CR (classic Mac) as a line break as well: so must
+    // the snippets, or every error would point into one endless line.
+    Ok((text.replace("\r\n", "\n").replace('\r', "\n"), warning))
 }
 
 /// YAML forbids tabs in indentation; say so in words a clerk understands.
@@ -430,6 +538,25 @@ mod tests {
     #[test]
     fn accepts_a_byte_order_mark_and_crlf() {
         assert_eq!(decode(b"\xEF\xBB\xBFyear: 2023\r\n").expect("utf-8").0, "year: 2023\n");
+    }
+
+    #[test]
+    fn only_reads_the_named_townships_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let names =
+            |c: &Content| c.townships.iter().map(|(_, t)| t.township.value.clone()).collect::<Vec<_>>();
+        let c = load_townships(root, &["湖滨社区中心".into(), "yanshan".into()]).expect("example loads");
+        assert!(c.townships_selected);
+        assert_eq!(names(&c), ["湖滨社区中心", "燕山乡"]);
+        // A part of a name is in its file's text but names no file: all are read, for the message.
+        let c = load_townships(root, &["湖滨社区".into()]).expect("example loads");
+        assert!(!c.townships_selected);
+        assert_eq!(c.townships.len(), 10);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines_too() {
+        assert_eq!(decode(b"year: 2023\rdistrict: x\r").expect("utf-8").0, "year: 2023\ndistrict: x\n");
     }
 
     #[test]
