@@ -179,7 +179,7 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
 pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -> Result<Report, Failure> {
     let started = Instant::now();
     let mut stages = Stages::new();
-    let content = load_for(&config.root, &config.only)?;
+    let mut content = load_for(&config.root, &config.only)?;
     stages.end("load");
     let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let engine = Engine::new(&config.root, fonts.clone(), &config.cache_dir())
@@ -235,6 +235,10 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     }
     let fonts = resolve_fonts(&engine, &content, &prepared.needs)?;
     stages.end("fonts");
+    // Everything about the township files is checked: typesetting parses
+    // each one again, so memory does not grow with their number.
+    content.release_townships();
+    let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let mut run = Run {
         config,
         content: &content,
@@ -364,13 +368,27 @@ fn flyer_data(
     renderer: &Renderer<'_>,
     cache: &Path,
 ) -> Result<serde_json::Value, Diagnostics> {
-    let (path, t) = &content.townships[job.township];
+    let t = township_file(content, &job.path)?;
     let mut r = renderer.fork();
     let mut media = Media::new(&config.root, cache, config.dpi, &content.sources);
-    let data = flyers::data(content, &mut r, &mut media, path, t).map_err(|d| vec![d])?;
+    let data = flyers::data(content, &mut r, &mut media, &job.path, &t).map_err(|d| vec![d])?;
     let mut errors = r.diags;
     errors.append(&mut media.errors);
     if errors.is_empty() { Ok(data) } else { Err(errors) }
+}
+
+/// The township file of a flyer job, parsed again (it parsed at load, from
+/// the same text).
+fn township_file(content: &Content, path: &Path) -> Result<crate::content::TownshipFile, Diagnostics> {
+    content.township_file(path).ok_or_else(|| {
+        vec![
+            Diagnostic::error(
+                "content/unreadable",
+                msg!("无法再次读取乡街文件", "the township file could not be read again"),
+            )
+            .at(Location::file(path)),
+        ]
+    })
 }
 
 /// Whether `only` (from `--only`) names the township file `t` at `path`:
@@ -385,8 +403,8 @@ fn only_names(only: &str, path: &Path, t: &crate::content::TownshipFile) -> bool
 struct FlyerJob {
     name: String,
     layout: String,
-    /// Index of the township in `Content::townships`.
-    township: usize,
+    /// The township's file (parsed again from its text by the worker).
+    path: PathBuf,
 }
 
 fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<Prepared, Failure> {
@@ -430,13 +448,10 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
     };
     let mut flyers = Vec::new();
     if wants(Target::Flyers) {
-        let selected: Vec<(usize, &(PathBuf, crate::content::TownshipFile))> = content
+        let selected: Vec<&(PathBuf, crate::content::TownshipFile)> = content
             .townships
             .iter()
-            .enumerate()
-            .filter(|(_, (path, t))| {
-                config.only.is_empty() || config.only.iter().any(|o| only_names(o, path, t))
-            })
+            .filter(|(path, t)| config.only.is_empty() || config.only.iter().any(|o| only_names(o, path, t)))
             .collect();
         let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
         let unknown: Vec<Diagnostic> = config
@@ -462,7 +477,7 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
                 diags: unknown,
             });
         }
-        for (township, (path, t)) in selected {
+        for (path, t) in selected {
             let layout = flyers::layout(t).to_owned();
             if !engine.has_template(&format!("{layout}.typ"))
                 || !layout.chars().all(|c| c.is_ascii_lowercase() || c == '-')
@@ -489,7 +504,7 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
                     for role in [fonts::Role::Song, fonts::Role::Hei, fonts::Role::Kai, fonts::Role::Mark] {
                         notice::collect_chars(&data, needs.entry(role).or_default());
                     }
-                    flyers.push(FlyerJob { name: t.township.value.clone(), layout, township });
+                    flyers.push(FlyerJob { name: t.township.value.clone(), layout, path: path.clone() });
                 }
                 Err(d) => errors.push(d),
             }
@@ -669,12 +684,12 @@ impl Run<'_> {
         if check_fit(&doc, &job.name).is_err() {
             // It does not fit: lay it out again measuring each region, for
             // exact amounts in the message, which points at the source.
-            let (path, t) = &self.content.townships[job.township];
+            let t = township_file(self.content, &job.path).map_err(|d| self.fail(d))?;
             let at = |diags: Vec<(String, Diagnostic)>| {
                 self.fail(
                     diags
                         .into_iter()
-                        .map(|(region, d)| d.at(region_source(self.content, path, t, &region)))
+                        .map(|(region, d)| d.at(region_source(self.content, &job.path, &t, &region)))
                         .collect(),
                 )
             };

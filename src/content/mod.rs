@@ -98,6 +98,21 @@ pub struct Content {
     pub warnings: Diagnostics,
 }
 
+impl Content {
+    /// Frees the parsed township files (their texts stay in `sources`):
+    /// once every flyer's data was made and checked, a batch of thousands
+    /// of townships need not hold them all while typesetting; a worker
+    /// parses its one again with [`Content::township_file`].
+    pub fn release_townships(&mut self) {
+        self.townships = Vec::new();
+    }
+
+    /// The township file at `path`, parsed from the text read at load.
+    pub fn township_file(&self, path: &Path) -> Option<TownshipFile> {
+        serde_saphyr::from_str(self.sources.get(path)?).ok()
+    }
+}
+
 /// Loads and validates the content of the project at `root`. On failure,
 /// returns every problem found across all files (and the sources read, for
 /// rendering them).
