@@ -42,6 +42,10 @@ pub struct BuildConfig {
     /// Render PNG previews of every page for the proof sheet. Rendering
     /// costs more than typesetting, so large batches and scripts may skip it.
     pub previews: bool,
+    /// With `previews`: name the previews but leave rendering them to the
+    /// caller ([`Report::pending_previews`]), as `watch` does while it
+    /// waits for the next change.
+    pub defer_previews: bool,
 }
 
 impl BuildConfig {
@@ -59,6 +63,7 @@ impl BuildConfig {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
             draft: false,
             previews: true,
+            defer_previews: false,
         }
     }
 
@@ -119,6 +124,9 @@ pub struct Report {
     pub elapsed: Duration,
     /// Wall time of each stage, in the order they ran.
     pub stages: Vec<(&'static str, Duration)>,
+    /// Previews named in `outputs` but not rendered yet (with
+    /// `defer_previews`).
+    pub pending_previews: Vec<crate::proof::PendingPreviews>,
 }
 
 /// Stage times of a build, for `--json` and for finding where time goes.
@@ -246,6 +254,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         fonts,
         outputs: Vec::new(),
         warnings: prepared.warnings,
+        pending_previews: std::sync::Mutex::new(Vec::new()),
     };
     let date = pdf_date(&content);
     if let Some(data) = prepared.notice {
@@ -276,6 +285,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         photo_bytes: prepared.photo_bytes,
         elapsed: started.elapsed(),
         stages: stages.done,
+        pending_previews: run.pending_previews.into_inner().unwrap_or_default(),
     };
     // The proof sheet lists what this build wrote.
     let index = config.out_dir.join(crate::proof::INDEX);
@@ -542,6 +552,9 @@ struct Run<'a> {
     fonts: RoleFonts,
     outputs: Vec<Output>,
     warnings: Diagnostics,
+    /// Previews left to the caller (`BuildConfig::defer_previews`); flyers
+    /// add theirs from worker threads.
+    pending_previews: std::sync::Mutex<Vec<crate::proof::PendingPreviews>>,
 }
 
 impl Run<'_> {
@@ -568,7 +581,14 @@ impl Run<'_> {
             return Vec::new();
         }
         let rel = path.strip_prefix(&self.config.out_dir).unwrap_or(path);
-        crate::proof::previews(doc, pdf, &self.config.out_dir, rel)
+        if !self.config.defer_previews {
+            return crate::proof::previews(doc, pdf, &self.config.out_dir, rel);
+        }
+        let (names, pending) = crate::proof::plan_previews(doc, pdf, &self.config.out_dir, rel);
+        if let (Some(p), Ok(mut all)) = (pending, self.pending_previews.lock()) {
+            all.push(p);
+        }
+        names
     }
 
     fn today(&self) -> typst::foundations::Datetime {

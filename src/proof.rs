@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use typst_layout::PagedDocument;
 
@@ -24,6 +25,35 @@ const PIXELS_PER_PT: f64 = 2.0;
 /// are `pdf`, for the output `rel` (relative to `out_dir`). Returns the
 /// preview paths relative to `out_dir`.
 pub fn previews(doc: &PagedDocument, pdf: &[u8], out_dir: &Path, rel: &Path) -> Vec<PathBuf> {
+    let (names, pending) = plan_previews(doc, pdf, out_dir, rel);
+    if let Some(pending) = pending {
+        pending.render(&AtomicBool::new(false));
+    }
+    names
+}
+
+/// Page previews of one output that are still to be rendered.
+#[derive(Debug)]
+pub struct PendingPreviews {
+    /// The output (PDF) the pages belong to.
+    output: PathBuf,
+    doc: PagedDocument,
+    out_dir: PathBuf,
+    /// Paths relative to `out_dir`, one per page.
+    names: Vec<PathBuf>,
+    stamp: PathBuf,
+    hash: String,
+}
+
+/// The preview paths of `doc`'s pages (as [`previews`]) and, unless those
+/// files already show this PDF, the rendering still to do. Previews of an
+/// older version are removed at once, so none is shown for the new PDF.
+pub fn plan_previews(
+    doc: &PagedDocument,
+    pdf: &[u8],
+    out_dir: &Path,
+    rel: &Path,
+) -> (Vec<PathBuf>, Option<PendingPreviews>) {
     let stem: String =
         rel.with_extension("").to_string_lossy().chars().map(|c| if c == '/' { '_' } else { c }).collect();
     let dir = out_dir.join(PREVIEWS);
@@ -33,29 +63,57 @@ pub fn previews(doc: &PagedDocument, pdf: &[u8], out_dir: &Path, rel: &Path) -> 
         (1..=doc.pages().len()).map(|n| PathBuf::from(PREVIEWS).join(format!("{stem}-{n}.png"))).collect();
     let fresh = std::fs::read_to_string(&stamp).is_ok_and(|h| h == hash)
         && names.iter().all(|n| out_dir.join(n).exists());
-    if !fresh {
-        // The stamp goes first and comes back last: a run killed halfway
-        // leaves no stamp, so the next run renders again instead of showing
-        // a mix of old and new pages.
-        let _ = std::fs::remove_file(&stamp);
-        // Pages beyond the new count belong to an older version.
-        for extra in (names.len() + 1).. {
-            let old = dir.join(format!("{stem}-{extra}.png"));
-            if std::fs::remove_file(&old).is_err() {
-                break;
-            }
+    if fresh {
+        return (names, None);
+    }
+    // The stamp goes first and comes back last: a run killed (or a
+    // rendering cancelled) halfway leaves no stamp, so the next run renders
+    // again instead of showing a mix of old and new pages.
+    let _ = std::fs::remove_file(&stamp);
+    // Pages beyond the new count belong to an older version.
+    for extra in (names.len() + 1).. {
+        let old = dir.join(format!("{stem}-{extra}.png"));
+        if std::fs::remove_file(&old).is_err() {
+            break;
         }
+    }
+    let pending = PendingPreviews {
+        output: out_dir.join(rel),
+        doc: doc.clone(),
+        out_dir: out_dir.to_path_buf(),
+        names: names.clone(),
+        stamp,
+        hash,
+    };
+    (names, Some(pending))
+}
+
+impl PendingPreviews {
+    /// The output (PDF) whose pages these are.
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Renders the pages on worker threads. When `cancel` is set, stops
+    /// after the pages under way and returns false (no stamp is written).
+    pub fn render(&self, cancel: &AtomicBool) -> bool {
         // Rendering and PNG encoding dominate; pages go to worker threads.
-        let pages: Vec<usize> = (0..names.len()).collect();
+        let pages: Vec<usize> = (0..self.names.len()).collect();
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         crate::batch::run(threads, &pages, |&i| {
-            if let Some(png) = crate::typeset::export_png(doc, i, PIXELS_PER_PT) {
-                let _ = crate::output::write_atomic(&out_dir.join(&names[i]), &png);
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            if let Some(png) = crate::typeset::export_png(&self.doc, i, PIXELS_PER_PT) {
+                let _ = crate::output::write_atomic(&self.out_dir.join(&self.names[i]), &png);
             }
         });
-        let _ = crate::output::write_atomic(&stamp, hash.as_bytes());
+        if cancel.load(Ordering::Relaxed) {
+            return false;
+        }
+        let _ = crate::output::write_atomic(&self.stamp, self.hash.as_bytes());
+        true
     }
-    names
 }
 
 /// Writes `index.html` for a finished build.
@@ -245,4 +303,47 @@ fn finding_row(h: &mut String, d: &Diagnostic) {
         esc(&d.message.zh),
         esc(&d.message.en)
     );
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use typst::foundations::{Content, Smart};
+    use typst::layout::{Abs, Frame, Sides, Size};
+    use typst_layout::Page;
+
+    /// A document of `n` blank pages, 100 pt square.
+    pub(crate) fn blank(n: usize) -> PagedDocument {
+        let page = || Page {
+            frame: Frame::soft(Size::splat(Abs::pt(100.0))),
+            bleed: Sides::splat(Abs::zero()),
+            fill: Smart::Auto,
+            numbering: None,
+            supplement: Content::empty(),
+            number: 1,
+        };
+        PagedDocument::new((0..n).map(|_| page()).collect(), Default::default())
+    }
+
+    #[test]
+    fn cancelled_previews_leave_no_stamp_and_are_planned_again() {
+        let out = tempfile::tempdir().expect("tempdir");
+        let doc = blank(3);
+        let (names, pending) = plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"));
+        assert_eq!(names.len(), 3);
+        let pending = pending.expect("nothing rendered yet");
+        assert_eq!(pending.output(), out.path().join("flyers/a.pdf"));
+        assert!(!pending.render(&AtomicBool::new(true)), "a cancelled rendering reports it");
+        assert!(names.iter().all(|n| !out.path().join(n).exists()), "cancelled before any page");
+        let (_, again) = plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"));
+        assert!(again.expect("still to do").render(&AtomicBool::new(false)));
+        assert!(names.iter().all(|n| out.path().join(n).exists()));
+        let (_, fresh) = plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"));
+        assert!(fresh.is_none(), "previews of the same PDF are reused");
+        // A new version with fewer pages: the old third page goes at once.
+        let (names, pending) = plan_previews(&blank(2), b"v2", out.path(), Path::new("flyers/a.pdf"));
+        assert!(pending.is_some());
+        assert!(!out.path().join(PREVIEWS).join("flyers_a-3.png").exists());
+        assert_eq!(names.len(), 2);
+    }
 }

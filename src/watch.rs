@@ -59,12 +59,18 @@
 //! A build writes `output/index.html` for the files it wrote; after a partial
 //! rebuild the watch rewrites it with every output of the session (the
 //! rebuilt ones replaced), so the sheet keeps showing the whole campaign.
+//! Page previews are rendered after the rebuild has written its files and
+//! reported, on a background thread that the next change stops (pages not
+//! rendered then are taken up again after that rebuild): a burst of saves
+//! waits for no pictures.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode};
@@ -74,6 +80,7 @@ use crate::build::{self, BuildConfig, Output, Report};
 use crate::content::date::Date;
 use crate::content::{self, Content, Text};
 use crate::diag::{self, Diagnostic, Diagnostics, Lang};
+use crate::proof::PendingPreviews;
 use crate::targets::{Target, booklet, flyers};
 use crate::typeset::fonts::FontSet;
 
@@ -498,7 +505,7 @@ pub fn run(config: BuildConfig, debounce: Duration) -> ExitCode {
         }
     }
 
-    let mut session = Session::new(config);
+    let mut session = Session::new(BuildConfig { defer_previews: true, ..config });
     session.rebuild(&[]);
     println!(
         "{}",
@@ -599,16 +606,77 @@ struct Session {
     sheet: Option<(Vec<Output>, Diagnostics)>,
     /// The fonts, found and parsed once; found again when `fonts/` changes.
     fonts: Option<Arc<FontSet>>,
+    /// Page previews being rendered in the background.
+    previews: Option<Previews>,
+}
+
+/// A background thread rendering page previews, and its stop switch.
+struct Previews {
+    stop: Arc<AtomicBool>,
+    /// Gives back the previews it did not finish.
+    worker: JoinHandle<Vec<PendingPreviews>>,
+}
+
+impl Previews {
+    /// Starts rendering `pending` (nothing to do: no thread).
+    fn start(pending: Vec<PendingPreviews>) -> Option<Self> {
+        if pending.is_empty() {
+            return None;
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let worker = std::thread::spawn(move || {
+            let mut left = pending.into_iter();
+            while let Some(p) = left.next() {
+                if !p.render(&flag) {
+                    return std::iter::once(p).chain(left).collect();
+                }
+            }
+            Vec::new()
+        });
+        Some(Self { stop, worker })
+    }
+
+    /// Stops after the pages under way; returns what is left to render.
+    fn stop(self) -> Vec<PendingPreviews> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.worker.join().unwrap_or_default()
+    }
 }
 
 impl Session {
     fn new(base: BuildConfig) -> Self {
-        Self { base, pending: BTreeSet::new(), pending_all: true, built_date: None, sheet: None, fonts: None }
+        Self {
+            base,
+            pending: BTreeSet::new(),
+            pending_all: true,
+            built_date: None,
+            sheet: None,
+            fonts: None,
+            previews: None,
+        }
+    }
+
+    /// Stops the background previews; returns what they had left to do.
+    fn stop_previews(&mut self) -> Vec<PendingPreviews> {
+        self.previews.take().map(Previews::stop).unwrap_or_default()
     }
 
     /// Rebuilds what `changed` (and the changes of failed rebuilds) affect;
     /// the first call builds everything. Prints one line (plus errors).
     fn rebuild(&mut self, changed: &[PathBuf]) {
+        // Previews wait: the change may make them obsolete anyway.
+        let unfinished = self.stop_previews();
+        let (mut pending, rebuilt) = self.build_changes(changed);
+        // An output rebuilt has new previews (or fresh ones): its old,
+        // unfinished ones are dropped.
+        pending.extend(unfinished.into_iter().filter(|p| !rebuilt.iter().any(|o| o == p.output())));
+        self.previews = Previews::start(pending);
+    }
+
+    /// [`Session::rebuild`] but for the previews: returns the previews the
+    /// rebuild left to render and the outputs it wrote.
+    fn build_changes(&mut self, changed: &[PathBuf]) -> (Vec<PendingPreviews>, Vec<PathBuf>) {
         let started = Instant::now();
         self.pending.extend(changed.iter().cloned());
         let what = changed_list(changed);
@@ -618,7 +686,7 @@ impl Session {
             Err(failure) => {
                 crate::cli::fail(&failure, &root);
                 self.print_failed(&what, &failure.diags);
-                return;
+                return (Vec::new(), Vec::new());
             }
         };
         let pending: Vec<PathBuf> = self.pending.iter().cloned().collect();
@@ -638,7 +706,7 @@ impl Session {
                     &format!("changed {what} → no output depends on it")
                 )
             );
-            return;
+            return (Vec::new(), Vec::new());
         }
         let initial = self.pending_all;
         let config = if initial { self.base.clone() } else { plan.config(&self.base) };
@@ -654,7 +722,9 @@ impl Session {
         // few rebuilds; recent ones speed up the next rebuild.
         comemo::evict(10);
         match result {
-            Ok(report) => {
+            Ok(mut report) => {
+                let pending = std::mem::take(&mut report.pending_previews);
+                let rebuilt = report.outputs.iter().map(|o| o.path.clone()).collect();
                 self.pending.clear();
                 self.pending_all = false;
                 self.built_date = Some(date);
@@ -681,10 +751,12 @@ impl Session {
                     );
                 }
                 self.update_sheet(report, &config, changed, plan.is_everything() || initial);
+                (pending, rebuilt)
             }
             Err(failure) => {
                 crate::cli::fail(&failure, &root);
                 self.print_failed(&what, &failure.diags);
+                (Vec::new(), Vec::new())
             }
         }
     }
@@ -758,6 +830,7 @@ impl Session {
                 photo_bytes: report.photo_bytes,
                 elapsed: report.elapsed,
                 stages: report.stages.clone(),
+                pending_previews: Vec::new(),
             };
             if let Err(e) = crate::proof::write_index(&sheet, &config.out_dir, &config.root) {
                 eprintln!(
@@ -805,6 +878,28 @@ mod tests {
 
     fn p(path: &str) -> PathBuf {
         PathBuf::from(path)
+    }
+
+    #[test]
+    fn stopped_previews_give_back_exactly_what_they_did_not_finish() {
+        let out = tempfile::tempdir().expect("tempdir");
+        let doc = crate::proof::tests::blank(4);
+        let jobs: Vec<PendingPreviews> = (0..6)
+            .filter_map(|i| crate::proof::plan_previews(&doc, &[i], out.path(), &p(&format!("f{i}.pdf"))).1)
+            .collect();
+        let stamps = |n: u8| out.path().join(crate::proof::PREVIEWS).join(format!("f{n}.blake3"));
+        let left = Previews::start(jobs).expect("work to do").stop();
+        // Whatever the timing: each output is either finished (stamped) or given back.
+        for i in 0..6u8 {
+            let output = out.path().join(format!("f{i}.pdf"));
+            let returned = left.iter().any(|p| p.output() == output);
+            assert_ne!(stamps(i).exists(), returned, "f{i}.pdf: finished and given back, or neither");
+        }
+        // Started again, the rest is finished.
+        let rest = Previews::start(left).map(|p| p.worker.join().expect("no panic")).unwrap_or_default();
+        assert!(rest.is_empty());
+        assert!((0..6u8).all(|i| stamps(i).exists()));
+        assert!(Previews::start(Vec::new()).is_none(), "nothing to render, no thread");
     }
 
     fn only(names: &[&str]) -> Flyers {
