@@ -1018,7 +1018,8 @@ fn only_is_not_stopped_by_another_townships_broken_file() {
     let full = example();
     let broken = project.path().join("content/townships/huaihe.yaml");
     let mut text = std::fs::read_to_string(&broken).expect("huaihe.yaml");
-    text.push_str("phone: [not closed\n");
+    // It even names 湖滨社区中心, so its text is a candidate for `--only 湖滨社区中心`.
+    text.push_str("# 与湖滨社区中心联合开展\nphone: [not closed\n");
     std::fs::write(&broken, text).expect("break huaihe.yaml");
 
     let out = example::temp_dir("pressroom-out-");

@@ -236,14 +236,25 @@ fn read_named_townships(
         })
         .collect();
     // A text can hold a name without being its file ("湖滨社区" is in
-    // 湖滨社区中心's): unless every name is a file's township or stem, or a
-    // candidate is broken (its problems are then the answer), read them all.
-    let named = |o: &String| {
-        files
-            .iter()
-            .any(|(rel, t)| t.township.value == *o || rel.file_stem().is_some_and(|s| s == o.as_str()))
+    // 湖滨社区中心's; another township's achievements may name it): only the
+    // files that are a named township's, or have a named stem, are kept.
+    let names = |o: &str, rel: &Path, t: &TownshipFile| {
+        t.township.value == o || rel.file_stem().is_some_and(|s| s == o)
     };
-    if files.len() == candidates && !only.iter().all(named) {
+    if only.iter().all(|o| files.iter().any(|(rel, t)| names(o, rel, t))) {
+        let files: Vec<(PathBuf, TownshipFile)> =
+            files.into_iter().filter(|(rel, t)| only.iter().any(|o| names(o, rel, t))).collect();
+        diags.extend(
+            problems
+                .into_iter()
+                .filter(|d| d.location.as_ref().is_some_and(|l| files.iter().any(|(rel, _)| *rel == l.file))),
+        );
+        return Some(files);
+    }
+    // Some name is no parsed file's: if a candidate is broken, its problems
+    // are the answer (it is likely the one asked for); else read all files,
+    // so that the message can list the townships.
+    if files.len() == candidates {
         return None;
     }
     diags.extend(problems);
