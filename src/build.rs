@@ -709,7 +709,15 @@ impl Run<'_> {
                 self.fail(
                     diags
                         .into_iter()
-                        .map(|(region, d)| d.at(region_source(self.content, &job.path, &t, &region)))
+                        .map(|(region, d)| {
+                            // A template mistake is the template's; text too long is the content's.
+                            let at = if d.code == "layout/region-not-clipped" {
+                                Location::file(Path::new("templates").join(&template))
+                            } else {
+                                region_source(self.content, &job.path, &t, &region)
+                            };
+                            d.at(at)
+                        })
                         .collect(),
                 )
             };
@@ -772,7 +780,7 @@ fn region_source(content: &Content, path: &Path, t: &crate::content::TownshipFil
 /// Each problem comes with the region it is about (empty for the page count).
 fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Vec<(String, Diagnostic)>> {
     let mut diags = Vec::new();
-    for (region, over) in typeset::overflows(doc) {
+    for (region, fault) in typeset::overflows(doc) {
         let zh = match region.as_str() {
             "letter" => "致居民的一封信",
             "achievements" => "我们的成绩",
@@ -781,9 +789,8 @@ fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Vec<(String, Dia
             "survey" => "满意度调查问什么",
             other => other,
         };
-        diags.push((
-            region.clone(),
-            Diagnostic::error(
+        let d = match fault {
+            typeset::RegionFault::Over(over) => Diagnostic::error(
                 "layout/overflow",
                 crate::diag::Msg::new(
                     format!("{township}的传单放不下：“{zh}”一栏超出约 {over:.0} 毫米"),
@@ -794,7 +801,21 @@ fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Vec<(String, Dia
                 "请删减这一栏的文字或条目（或换用版式）；内容不会被截断印出。",
                 "shorten that region's text or entries (or use another layout); nothing is printed cut off."
             )),
-        ));
+            // A template mistake: without a clip the region's size cannot
+            // be checked, and overflowing text would print over the next.
+            typeset::RegionFault::NotClipped => Diagnostic::error(
+                "layout/region-not-clipped",
+                crate::diag::Msg::new(
+                    format!("{township}的传单版式中“{zh}”一栏无法检查是否放得下"),
+                    format!("{township}'s flyer layout: the “{region}” region cannot be checked for fit"),
+                ),
+            )
+            .hint(msg!(
+                "版式中这一栏的 block 需要 clip: true（参照默认版式 templates/flyer.typ 的 region）。",
+                "the region's block needs clip: true (see `region` in the default templates/flyer.typ)."
+            )),
+        };
+        diags.push((region.clone(), d));
     }
     if let Some(expected) = typeset::declared_pages(doc)
         && doc.pages().len() != expected

@@ -128,20 +128,30 @@ pub fn pages_of(doc: &PagedDocument, label: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Regions a template reported as too full: (region name, millimetres over).
+/// What is wrong with a region of a template's fixed layout.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RegionFault {
+    /// Its content is this many millimetres taller than the region.
+    Over(f64),
+    /// Its block does not clip, so its content cannot be measured (and
+    /// would print over what follows it).
+    NotClipped,
+}
+
+/// Regions a template reported as too full, or could not be checked.
 ///
-/// A region marks where its content starts (with the room it has) and where
-/// it ends; the distance between the two markers on the page is the
-/// content's height, laid out once. Templates may also report an overflow
-/// they measured themselves (`<pressroom-overflow>` with `region` and `over`).
-pub fn overflows(doc: &PagedDocument) -> Vec<(String, f64)> {
-    let mut found: Vec<(String, f64)> = metadata(doc, "pressroom-overflow")
+/// A region is a clipped block whose content starts with a marker (naming
+/// the region and its room): how far the content reaches inside the clip
+/// is its height, laid out once. Templates may also report an overflow they
+/// measured themselves (`<pressroom-overflow>` with `region` and `over`).
+pub fn overflows(doc: &PagedDocument) -> Vec<(String, RegionFault)> {
+    let mut found: Vec<(String, RegionFault)> = metadata(doc, "pressroom-overflow")
         .into_iter()
         .filter_map(|v| {
             let dict = v.cast::<typst::foundations::Dict>().ok()?;
             let region = dict.get("region").ok()?.clone().cast::<String>().ok()?;
             let over = dict.get("over").ok()?.clone().cast::<f64>().ok()?;
-            Some((region, over))
+            Some((region, RegionFault::Over(over)))
         })
         .collect();
     for (value, start) in located(doc, "pressroom-region-start") {
@@ -154,11 +164,12 @@ pub fn overflows(doc: &PagedDocument) -> Vec<(String, f64)> {
             continue;
         }
         let Some((room, used)) = doc.pages().iter().find_map(|p| region_extent(&p.frame, start)) else {
+            found.push((region, RegionFault::NotClipped));
             continue;
         };
         // Half a millimetre absorbs rounding in the layout.
         if used > room + 0.5 {
-            found.push((region, used - room));
+            found.push((region, RegionFault::Over(used - room)));
         }
     }
     found
