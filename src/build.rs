@@ -401,12 +401,6 @@ fn township_file(content: &Content, path: &Path) -> Result<crate::content::Towns
     })
 }
 
-/// Whether `only` (from `--only`) names the township file `t` at `path`:
-/// by township name or file stem.
-fn only_names(only: &str, path: &Path, t: &crate::content::TownshipFile) -> bool {
-    t.township.value == only || path.file_stem().is_some_and(|s| s.to_string_lossy() == only)
-}
-
 /// A flyer to typeset. Its data is made again by the worker that typesets
 /// it: holding the data of thousands of flyers at once made memory grow
 /// with the count.
@@ -429,7 +423,7 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
     if config.targets.contains(&Target::Flyers) {
         for (path, t) in &content.townships {
             if t.photo.is_some()
-                && (config.only.is_empty() || config.only.iter().any(|o| only_names(o, path, t)))
+                && (config.only.is_empty() || config.only.iter().any(|o| content::names_township(o, path, t)))
             {
                 let _ = flyers::data(content, &mut r.fork(), &mut planner, path, t);
             }
@@ -461,13 +455,15 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
         let selected: Vec<&(PathBuf, crate::content::TownshipFile)> = content
             .townships
             .iter()
-            .filter(|(path, t)| config.only.is_empty() || config.only.iter().any(|o| only_names(o, path, t)))
+            .filter(|(path, t)| {
+                config.only.is_empty() || config.only.iter().any(|o| content::names_township(o, path, t))
+            })
             .collect();
         let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
         let unknown: Vec<Diagnostic> = config
             .only
             .iter()
-            .filter(|o| !content.townships.iter().any(|(path, t)| only_names(o, path, t)))
+            .filter(|o| !content.townships.iter().any(|(path, t)| content::names_township(o, path, t)))
             .map(|only| {
                 Diagnostic::error(
                     "usage/unknown-township",

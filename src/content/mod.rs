@@ -124,8 +124,9 @@ pub fn load(root: &Path) -> Result<Content, (Diagnostics, Sources)> {
 /// the townships in `only` (names or file stems; all when empty): a
 /// township building its own flyer neither waits for the district's other
 /// files nor stops at another township's mistake. A file is read when its
-/// stem is named or its text contains a named township; when a name
-/// matches no file at all, every file is read, so the error can list them.
+/// stem is named or its text contains a named township, and kept when it is
+/// a named township's; when a name matches no file at all, every file is
+/// read, so that the error can list them.
 pub fn load_townships(root: &Path, only: &[String]) -> Result<Content, (Diagnostics, Sources)> {
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
@@ -238,12 +239,9 @@ fn read_named_townships(
     // A text can hold a name without being its file ("湖滨社区" is in
     // 湖滨社区中心's; another township's achievements may name it): only the
     // files that are a named township's, or have a named stem, are kept.
-    let names = |o: &str, rel: &Path, t: &TownshipFile| {
-        t.township.value == o || rel.file_stem().is_some_and(|s| s == o)
-    };
-    if only.iter().all(|o| files.iter().any(|(rel, t)| names(o, rel, t))) {
+    if only.iter().all(|o| files.iter().any(|(rel, t)| names_township(o, rel, t))) {
         let files: Vec<(PathBuf, TownshipFile)> =
-            files.into_iter().filter(|(rel, t)| only.iter().any(|o| names(o, rel, t))).collect();
+            files.into_iter().filter(|(rel, t)| only.iter().any(|o| names_township(o, rel, t))).collect();
         diags.extend(
             problems
                 .into_iter()
@@ -259,6 +257,12 @@ fn read_named_townships(
     }
     diags.extend(problems);
     Some(files)
+}
+
+/// Whether `name` (as given to `--only`) names the township file `t` at
+/// `path`: by township name or by file stem.
+pub fn names_township(name: &str, path: &Path, t: &TownshipFile) -> bool {
+    t.township.value == name || path.file_stem().is_some_and(|s| s == name)
 }
 
 /// Reads a YAML file that a project may leave out.
