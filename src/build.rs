@@ -44,7 +44,8 @@ pub struct BuildConfig {
     pub previews: bool,
     /// With `previews`: name the previews but leave rendering them to the
     /// caller ([`Report::pending_previews`]), as `watch` does while it
-    /// waits for the next change.
+    /// waits for the next change (those of the first 64 outputs; the rest
+    /// are rendered during the build).
     pub defer_previews: bool,
 }
 
@@ -106,6 +107,9 @@ pub struct Output {
     /// Page previews (PNG), relative to the output folder.
     pub previews: Vec<PathBuf>,
 }
+
+/// How many outputs' previews a build defers at most (`defer_previews`).
+const DEFER_AT_MOST: usize = 64;
 
 /// What a successful build did.
 #[derive(Debug)]
@@ -582,7 +586,14 @@ impl Run<'_> {
         }
         let (names, pending) = crate::proof::plan_previews(doc, pdf, &self.config.out_dir, rel);
         if let (Some(p), Ok(mut all)) = (pending, self.pending_previews.lock()) {
-            all.push(p);
+            // A deferred preview keeps its document in memory until drawn:
+            // beyond a district's worth of outputs, draw them as they come.
+            if all.len() < DEFER_AT_MOST {
+                all.push(p);
+            } else {
+                drop(all);
+                p.render(&std::sync::atomic::AtomicBool::new(false));
+            }
         }
         names
     }
