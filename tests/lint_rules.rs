@@ -754,6 +754,35 @@ fn content_missing_flags_a_township_without_its_file() {
 }
 
 #[test]
+fn content_missing_counts_many_townships_without_files_in_one_finding() {
+    let dir = with_overlay();
+    edit(
+        dir.path(),
+        CAMPAIGN,
+        &[(
+            "townships: [湖滨社区中心]",
+            "townships: [湖滨社区中心, 淮河社区中心, 黄庄街道, 龙湖新村街道, 青年街道, 胜利街道, 天桥街道]",
+        )],
+    );
+    assert_triggers(
+        dir.path(),
+        &Expect {
+            rule: "content/missing",
+            at: vec![locate(dir.path(), CAMPAIGN, "淮河社区中心")],
+            error: false,
+            zh: &[
+                "6 个乡街还没有传单内容文件",
+                "淮河社区中心、黄庄街道、龙湖新村街道、青年街道、胜利街道 等",
+            ],
+            en: &[
+                "6 townships have no flyer content file yet",
+                "淮河社区中心, 黄庄街道, 龙湖新村街道, 青年街道, 胜利街道 and 1 more",
+            ],
+        },
+    );
+}
+
+#[test]
 fn content_missing_is_silent_when_every_area_and_township_has_its_file() {
     let dir = with_overlay();
     assert_silent(dir.path(), "content/missing");
