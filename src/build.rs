@@ -258,7 +258,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         fonts,
         outputs: Vec::new(),
         warnings: prepared.warnings,
-        pending_previews: std::sync::Mutex::new(Vec::new()),
+        deferred: crate::proof::Deferred::new(DEFER_AT_MOST),
     };
     let date = pdf_date(&content);
     if let Some(data) = prepared.notice {
@@ -289,7 +289,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         photo_bytes: prepared.photo_bytes,
         elapsed: started.elapsed(),
         stages: stages.done,
-        pending_previews: run.pending_previews.into_inner().unwrap_or_default(),
+        pending_previews: run.deferred.into_pending(),
     };
     // The proof sheet lists what this build wrote.
     let index = config.out_dir.join(crate::proof::INDEX);
@@ -554,7 +554,7 @@ struct Run<'a> {
     warnings: Diagnostics,
     /// Previews left to the caller (`BuildConfig::defer_previews`); flyers
     /// add theirs from worker threads.
-    pending_previews: std::sync::Mutex<Vec<crate::proof::PendingPreviews>>,
+    deferred: crate::proof::Deferred,
 }
 
 impl Run<'_> {
@@ -585,15 +585,8 @@ impl Run<'_> {
             return crate::proof::previews(doc, pdf, &self.config.out_dir, rel);
         }
         let (names, pending) = crate::proof::plan_previews(doc, pdf, &self.config.out_dir, rel);
-        if let (Some(p), Ok(mut all)) = (pending, self.pending_previews.lock()) {
-            // A deferred preview keeps its document in memory until drawn:
-            // beyond a district's worth of outputs, draw them as they come.
-            if all.len() < DEFER_AT_MOST {
-                all.push(p);
-            } else {
-                drop(all);
-                p.render(&std::sync::atomic::AtomicBool::new(false));
-            }
+        if let Some(p) = pending {
+            self.deferred.offer(p);
         }
         names
     }

@@ -116,6 +116,36 @@ impl PendingPreviews {
     }
 }
 
+/// Previews a build leaves to its caller, at most `cap` outputs' worth: a
+/// deferred preview keeps its typeset document in memory until drawn, so
+/// beyond the cap they are drawn as they come.
+#[derive(Debug)]
+pub(crate) struct Deferred {
+    cap: usize,
+    pending: std::sync::Mutex<Vec<PendingPreviews>>,
+}
+
+impl Deferred {
+    pub(crate) fn new(cap: usize) -> Self {
+        Self { cap, pending: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    /// Keeps `p` for later, or renders it now when `cap` are kept already.
+    pub(crate) fn offer(&self, p: PendingPreviews) {
+        if let Ok(mut all) = self.pending.lock()
+            && all.len() < self.cap
+        {
+            all.push(p);
+            return;
+        }
+        p.render(&AtomicBool::new(false));
+    }
+
+    pub(crate) fn into_pending(self) -> Vec<PendingPreviews> {
+        self.pending.into_inner().unwrap_or_default()
+    }
+}
+
 /// Writes `index.html` for a finished build.
 pub fn write_index(report: &Report, out_dir: &Path, root: &Path) -> std::io::Result<()> {
     crate::output::write_atomic(&out_dir.join(INDEX), page(report, out_dir, root).as_bytes())
@@ -323,6 +353,29 @@ pub(crate) mod tests {
             number: 1,
         };
         PagedDocument::new((0..n).map(|_| page()).collect(), Default::default())
+    }
+
+    #[test]
+    fn deferral_keeps_at_most_its_cap_and_draws_the_rest_at_once() {
+        let out = tempfile::tempdir().expect("tempdir");
+        let deferred = Deferred::new(2);
+        let mut all_names = Vec::new();
+        for name in ["a", "b", "c", "d"] {
+            let rel = PathBuf::from(format!("flyers/{name}.pdf"));
+            let (names, pending) = plan_previews(&blank(2), name.as_bytes(), out.path(), &rel);
+            deferred.offer(pending.expect("nothing rendered yet"));
+            all_names.push(names);
+        }
+        let drawn = |names: &Vec<PathBuf>| names.iter().all(|n| out.path().join(n).exists());
+        assert!(!drawn(&all_names[0]) && !drawn(&all_names[1]), "the first two wait");
+        assert!(drawn(&all_names[2]) && drawn(&all_names[3]), "beyond the cap they are drawn at once");
+        let pending = deferred.into_pending();
+        let outputs: Vec<&Path> = pending.iter().map(PendingPreviews::output).collect();
+        assert_eq!(outputs, [out.path().join("flyers/a.pdf"), out.path().join("flyers/b.pdf")]);
+        for p in &pending {
+            assert!(p.render(&AtomicBool::new(false)));
+        }
+        assert!(all_names.iter().all(drawn));
     }
 
     #[test]
