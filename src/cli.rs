@@ -438,36 +438,60 @@ fn failure_json(failure: &Failure) -> serde_json::Value {
     })
 }
 
+/// Outputs of one folder listed one by one; a folder with more (a
+/// district's flyers in a large batch) is summed up in one line.
+const LIST_AT_MOST: usize = 12;
+
 pub(crate) fn print_report(report: &Report, root: &Path) {
     eprint!("{}", diag::render(&report.warnings, root, &report.sources));
-    for o in &report.outputs {
-        println!(
-            "  {}  {} {}  {:.0} KB",
-            o.path.display(),
-            o.pages,
-            tr("页", "pages"),
-            o.bytes as f64 / 1024.0
-        );
+    for line in output_lines(&report.outputs) {
+        println!("{line}");
     }
     print_fonts(&report.fonts);
-    let warnings = report.warnings.len();
+    let (files, warnings) = (report.outputs.len(), report.warnings.len());
+    let pages: usize = report.outputs.iter().map(|o| o.pages).sum();
+    let secs = report.elapsed.as_secs_f64();
     println!(
         "{}",
         match diag::lang() {
-            Lang::Zh => format!(
-                "完成：{} 个文件，{} 条警告，用时 {:.2} 秒。",
-                report.outputs.len(),
-                warnings,
-                report.elapsed.as_secs_f64()
-            ),
-            Lang::En => format!(
-                "done: {} file(s), {} warning(s), {:.2} s.",
-                report.outputs.len(),
-                warnings,
-                report.elapsed.as_secs_f64()
-            ),
+            Lang::Zh =>
+                format!("完成：{files} 个文件，共 {pages} 页，{warnings} 条警告，用时 {secs:.2} 秒。"),
+            Lang::En =>
+                format!("done: {files} file(s), {pages} page(s), {warnings} warning(s), {secs:.2} s."),
         }
     );
+}
+
+/// The summary's list of outputs: one line each, or one line for a folder
+/// of more than [`LIST_AT_MOST`] (files, pages, size).
+fn output_lines(outputs: &[crate::build::Output]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for run in outputs.chunk_by(|a, b| a.path.parent() == b.path.parent()) {
+        if run.len() <= LIST_AT_MOST {
+            lines.extend(run.iter().map(|o| {
+                format!(
+                    "  {}  {} {}  {:.0} KB",
+                    o.path.display(),
+                    o.pages,
+                    tr("页", "pages"),
+                    o.bytes as f64 / 1024.0
+                )
+            }));
+        } else {
+            let dir = run[0].path.parent().unwrap_or(Path::new("."));
+            lines.push(format!(
+                "  {}{}  {} {}  {} {}  {:.1} MB",
+                dir.display(),
+                std::path::MAIN_SEPARATOR,
+                run.len(),
+                tr("个文件", "files"),
+                run.iter().map(|o| o.pages).sum::<usize>(),
+                tr("页", "pages"),
+                run.iter().map(|o| o.bytes).sum::<usize>() as f64 / (1024.0 * 1024.0)
+            ));
+        }
+    }
+    lines
 }
 
 fn print_fonts(fonts: &RoleFonts) {
@@ -491,5 +515,33 @@ fn print_fonts(fonts: &RoleFonts) {
             r.origin,
             r.path.display()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::Output;
+
+    fn output(path: &str, pages: usize) -> Output {
+        Output { path: PathBuf::from(path), pages, bytes: 512 * 1024, previews: Vec::new() }
+    }
+
+    #[test]
+    fn a_large_folder_of_outputs_is_one_line_and_the_others_keep_theirs() {
+        let mut outputs = vec![output("out/notice.pdf", 10)];
+        outputs.extend((0..120).map(|i| output(&format!("out/flyers/{i}.pdf"), 2)));
+        outputs.extend((0..LIST_AT_MOST).map(|i| output(&format!("out/annex/{i}.pdf"), 1)));
+        let lines = output_lines(&outputs);
+        assert_eq!(lines.len(), 1 + 1 + LIST_AT_MOST, "{lines:#?}");
+        assert!(lines[0].contains("notice.pdf") && lines[0].contains(" 10 "), "{}", lines[0]);
+        let folder = &lines[1];
+        let sep = std::path::MAIN_SEPARATOR;
+        assert!(folder.contains(&format!("flyers{sep} ")), "{folder}");
+        assert!(
+            folder.contains(" 120 ") && folder.contains(" 240 ") && folder.contains("60.0 MB"),
+            "{folder}"
+        );
+        assert!(lines[2..].iter().all(|l| l.contains("annex") && l.contains("512 KB")), "{lines:#?}");
     }
 }
