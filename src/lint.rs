@@ -567,41 +567,36 @@ impl Linter<'_> {
         // A new campaign may register hundreds of townships before their files
         // arrive: past a few, one finding that counts them reads better (and
         // renders faster) than a screenful of identical warnings.
-        let Some(first) = missing.first() else { return };
-        let at = self.content.sources.locate(campaign, &first.referenced);
-        let warning = if missing.len() <= MISSING_ONE_BY_ONE {
-            for t in &missing[1..] {
+        if missing.len() <= MISSING_ONE_BY_ONE {
+            for t in missing {
                 let at = self.content.sources.locate(campaign, &t.referenced);
                 self.findings.push(township_without_file(&t.value).at(at));
             }
-            township_without_file(&first.value)
-        } else {
-            let named: Vec<&str> = missing.iter().take(MISSING_NAMED).map(|t| t.value.as_str()).collect();
-            let (zh_more, en_more) = match missing.len() - named.len() {
-                0 => (String::new(), String::new()),
-                n => (" 等".to_owned(), format!(" and {n} more")),
-            };
-            Diagnostic::warning(
-                "content/missing",
-                crate::diag::Msg::new(
-                    format!(
-                        "{} 个乡街还没有传单内容文件（content/townships/）：{}{zh_more}",
-                        missing.len(),
-                        named.join("、")
-                    ),
-                    format!(
-                        "{} townships have no flyer content file yet (content/townships/): {}{en_more}",
-                        missing.len(),
-                        named.join(", ")
-                    ),
-                ),
-            )
-            .hint(msg!(
-                "标出的是第一个；在 content/townships/ 下为每个乡街建一个文件，写明 township: 乡街名称",
-                "the first one is marked; add one file per township in content/townships/, with `township: <its name>`"
-            ))
+            return;
+        }
+        let named: Vec<&str> = missing.iter().take(MISSING_NAMED).map(|t| t.value.as_str()).collect();
+        let (zh_more, en_more) = match missing.len() - named.len() {
+            0 => (String::new(), String::new()),
+            n => (" 等".to_owned(), format!(" and {n} more")),
         };
-        self.findings.push(warning.at(at));
+        let message = crate::diag::Msg::new(
+            format!(
+                "{} 个乡街还没有传单内容文件（content/townships/）：{}{zh_more}",
+                missing.len(),
+                named.join("、")
+            ),
+            format!(
+                "{} townships have no flyer content file yet (content/townships/): {}{en_more}",
+                missing.len(),
+                named.join(", ")
+            ),
+        );
+        let hint = msg!(
+            "标出的是第一个；在 content/townships/ 下为每个乡街建一个文件，写明 township: 乡街名称",
+            "the first one is marked; add one file per township in content/townships/, with `township: <its name>`"
+        );
+        let at = self.content.sources.locate(campaign, &missing[0].referenced);
+        self.findings.push(Diagnostic::warning("content/missing", message).hint(hint).at(at));
     }
 }
 
