@@ -30,8 +30,8 @@ pub struct BuildConfig {
     pub fonts: FontOptions,
     /// Photo resolution in dots per inch at the placed size.
     pub dpi: f64,
-    /// Build only these townships' flyers (by name or file stem); all when
-    /// empty.
+    /// Build only these townships' flyers (by name or file stem) and these
+    /// documents (by file stem); all when empty.
     pub only: Vec<String>,
     /// Show a progress bar (only when standard error is a terminal).
     pub progress: bool,
@@ -203,6 +203,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         config.out_dir.clone(),
         config.out_dir.join("flyers"),
         config.out_dir.join("annex"),
+        config.out_dir.join("documents"),
         config.out_dir.join(crate::proof::PREVIEWS),
         config.cache_dir(),
     ] {
@@ -222,10 +223,21 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         return Err(fail(FailureKind::Content, texts));
     }
     let mut lint = crate::lint::lint(&content, &lint_config);
-    // A final notice is never printed without its document number.
-    if config.targets.contains(&Target::Notice) && !config.draft {
+    // A final document is never printed without its document number: the
+    // notice's when the notice is built, a document's when it is.
+    if !config.draft {
+        let built = |file: &Path| {
+            if file == Path::new(content::NOTICE_FILE) {
+                return config.targets.contains(&Target::Notice);
+            }
+            let names = document_names(&content);
+            let chosen = config.only.iter().any(|o| names.contains(o));
+            config.targets.contains(&Target::Documents) && (!chosen || config.only.contains(&stem(file)))
+        };
         for d in content.warnings.iter().filter(|d| d.code == "content/no-sequence") {
-            lint.push(Diagnostic { severity: crate::diag::Severity::Error, ..d.clone() });
+            if d.location.as_ref().is_some_and(|l| built(&l.file)) {
+                lint.push(Diagnostic { severity: crate::diag::Severity::Error, ..d.clone() });
+            }
         }
     }
     if lint.iter().any(Diagnostic::is_error) {
@@ -268,6 +280,10 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
             .map_err(|d| fail(FailureKind::Content, d))?;
         run.write(config.out_dir.join("notice.pdf"), &pdf, Some(&typeset.document))?;
         stages.end("notice");
+    }
+    if !prepared.documents.is_empty() {
+        run.documents(prepared.documents)?;
+        stages.end("documents");
     }
     if config.targets.contains(&Target::Annex) {
         run.annex()?;
@@ -312,6 +328,12 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
     let fonts = resolve_fonts(&engine, &content, &prepared.needs)?.to_json();
     let mut data = match target {
         Target::Notice => prepared.notice.unwrap_or_default(),
+        Target::Documents => {
+            // The document `--only` names, else the first.
+            let mut jobs = prepared.documents;
+            let at = jobs.iter().position(|j| config.only.contains(&j.name)).unwrap_or(0);
+            if jobs.is_empty() { serde_json::Value::default() } else { jobs.swap_remove(at).data }
+        }
         Target::Booklet => prepared.booklet.unwrap_or_default(),
         Target::Flyers => match prepared.flyers.first() {
             Some(job) => {
@@ -327,7 +349,7 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
     };
     if let Some(map) = data.as_object_mut() {
         map.insert("fonts".into(), fonts);
-        if target == Target::Notice {
+        if matches!(target, Target::Notice | Target::Documents) {
             map.insert("imprint_mode".into(), json!("here"));
         }
     }
@@ -366,6 +388,7 @@ pub fn check_texts(content: &Content) -> Diagnostics {
 /// Each target's data, before typesetting.
 struct Prepared {
     notice: Option<serde_json::Value>,
+    documents: Vec<DocumentJob>,
     booklet: Option<serde_json::Value>,
     flyers: Vec<FlyerJob>,
     needs: fonts::Needs,
@@ -403,6 +426,24 @@ fn township_file(content: &Content, path: &Path) -> Result<crate::content::Towns
             .at(Location::file(path)),
         ]
     })
+}
+
+/// An official document of `content/documents/` to typeset.
+struct DocumentJob {
+    /// Its file stem: the output's name.
+    name: String,
+    data: serde_json::Value,
+    /// Its attachment tables, by attachment number.
+    tables: Vec<(usize, annex::Table)>,
+}
+
+/// The names of a project's documents (file stems), in file order.
+pub fn document_names(content: &Content) -> Vec<String> {
+    content.documents.iter().map(|(p, _)| stem(p)).collect()
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// A flyer to typeset. Its data is made again by the worker that typesets
@@ -443,6 +484,24 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
     let mut notice = notice::data(content, &mut r);
     notice["draft"] = json!(config.draft);
     let mut needs = notice::font_needs(&notice);
+    let mut documents = Vec::new();
+    if wants(Target::Documents) {
+        let names = document_names(content);
+        let chosen: Vec<&String> = config.only.iter().filter(|o| names.contains(o)).collect();
+        for (path, doc) in &content.documents {
+            let name = stem(path);
+            if !chosen.is_empty() && !chosen.contains(&&name) {
+                continue;
+            }
+            let d = notice::document(content, &mut r, &path.to_string_lossy(), doc);
+            let mut data = d.data;
+            data["draft"] = json!(config.draft);
+            for (role, chars) in notice::font_needs(&data) {
+                needs.entry(role).or_default().extend(chars);
+            }
+            documents.push(DocumentJob { name, data, tables: d.tables });
+        }
+    }
     let booklet = if wants(Target::Booklet) {
         match booklet::data(content, &mut r, &mut media) {
             Ok(data) => Some(data),
@@ -464,9 +523,11 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
             })
             .collect();
         let names: Vec<&str> = content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
+        let documents = document_names(content);
         let unknown: Vec<Diagnostic> = config
             .only
             .iter()
+            .filter(|o| !documents.contains(o))
             .filter(|o| !content.townships.iter().any(|(path, t)| content::names_township(o, path, t)))
             .map(|only| {
                 Diagnostic::error(
@@ -536,6 +597,7 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
     warnings.append(&mut media.warnings);
     Ok(Prepared {
         notice: wants(Target::Notice).then_some(notice),
+        documents,
         booklet,
         flyers,
         needs,
@@ -652,6 +714,44 @@ impl Run<'_> {
         self.write(self.config.out_dir.join("booklet-imposed.pdf"), &bytes, Some(&imposed))
     }
 
+    /// Each document of `content/documents/` as `documents/<name>.pdf`, and
+    /// each of its attachment tables as `<name>-附件N.xlsx` and `.csv`.
+    fn documents(&mut self, jobs: Vec<DocumentJob>) -> Result<(), Failure> {
+        let dir = self.config.out_dir.join("documents");
+        crate::output::clean_stale(&dir);
+        let date = pdf_date(self.content);
+        for job in jobs {
+            let typeset = typeset_notice_data(self.content, self.engine, job.data, &self.fonts)?;
+            self.warnings.extend(typeset.warnings);
+            let pdf =
+                typeset::export_pdf(&typeset.document, &format!("pressroom-document-{}", job.name), date)
+                    .map_err(|d| self.fail(d))?;
+            self.write(dir.join(format!("{}.pdf", job.name)), &pdf, Some(&typeset.document))?;
+            for (number, table) in &job.tables {
+                self.sheets(&dir, &format!("{}-附件{number}", job.name), table, date)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A table's XLSX and CSV copies, `<dir>/<name>.xlsx` and `.csv`.
+    fn sheets(
+        &mut self,
+        dir: &Path,
+        name: &str,
+        table: &annex::Table,
+        date: crate::content::date::Date,
+    ) -> Result<(), Failure> {
+        let xlsx = crate::targets::sheets::xlsx(table, date).map_err(|e| {
+            self.fail(vec![Diagnostic::error(
+                "output/xlsx",
+                msg!("无法生成电子表格：{}", "cannot write the spreadsheet: {}", e),
+            )])
+        })?;
+        self.write(dir.join(format!("{name}.xlsx")), &xlsx, None)?;
+        self.write(dir.join(format!("{name}.csv")), &crate::targets::sheets::csv(table), None)
+    }
+
     /// Every annex table as PDF, XLSX and CSV in `annex/`.
     fn annex(&mut self) -> Result<(), Failure> {
         let mut r = Renderer::new(&self.content.campaign, &self.content.sources);
@@ -670,14 +770,7 @@ impl Run<'_> {
             let pdf = typeset::export_pdf(&doc, &format!("pressroom-annex-{}", table.id), date)
                 .map_err(|d| self.fail(d))?;
             self.write(dir.join(format!("{}.pdf", table.id)), &pdf, Some(&doc))?;
-            let xlsx = crate::targets::sheets::xlsx(table, date).map_err(|e| {
-                self.fail(vec![Diagnostic::error(
-                    "output/xlsx",
-                    msg!("无法生成电子表格：{}", "cannot write the spreadsheet: {}", e),
-                )])
-            })?;
-            self.write(dir.join(format!("{}.xlsx", table.id)), &xlsx, None)?;
-            self.write(dir.join(format!("{}.csv", table.id)), &crate::targets::sheets::csv(table), None)?;
+            self.sheets(&dir, &table.id, table, date)?;
         }
         Ok(())
     }
@@ -841,7 +934,7 @@ fn check_fit(doc: &PagedDocument, township: &str) -> Result<(), Vec<(String, Dia
 /// The date written into PDFs and served as typst's "today":
 /// `SOURCE_DATE_EPOCH` when set, else the notice's signing date.
 pub fn pdf_date(content: &Content) -> crate::content::date::Date {
-    source_date_epoch().unwrap_or(content.notice.signature.date.value)
+    source_date_epoch().unwrap_or(content.notice_date())
 }
 
 fn source_date_epoch() -> Option<crate::content::date::Date> {

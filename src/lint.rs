@@ -11,7 +11,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::content::model::Text;
-use crate::content::{CAMPAIGN_FILE, Content, FLYER_FILE, NOTICE_FILE};
+use crate::content::{CAMPAIGN_FILE, Content, FLYER_FILE};
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity};
 use crate::msg;
 use crate::render::{locate_in_value, richtext};
@@ -165,28 +165,32 @@ fn texts(content: &Content) -> Vec<TextRef<'_>> {
             add(campaign, p, 0);
         }
     }
-    let notice = Path::new(NOTICE_FILE);
-    let n = &content.notice;
-    for t in n.title.iter().chain(&n.issuers) {
-        add(notice, t, 0);
-    }
-    add(notice, &n.recipients, 0);
-    add(notice, &n.body, 0);
-    if let Some(note) = &n.note {
-        add(notice, note, 0);
-    }
-    for cc in &n.imprint.cc {
-        add(notice, cc, 0);
-    }
-    if let Some(e) = &n.enclosure {
-        for t in &e.title {
+    for (notice, n) in content.official() {
+        for t in n.title.iter().chain(&n.issuers).chain(&n.recipients).chain(&n.mark) {
             add(notice, t, 0);
         }
-        add(notice, &e.preamble, 0);
-        for s in &e.sections {
-            add(notice, &s.title, 0);
-            if let Some(t) = &s.text {
-                add(notice, t, 1);
+        add(notice, &n.body, 0);
+        if let Some(note) = &n.note {
+            add(notice, note, 0);
+        }
+        for cc in n.imprint.iter().flat_map(|i| &i.cc) {
+            add(notice, cc, 0);
+        }
+        for a in &n.attachments {
+            for t in a.title.iter().chain(&a.text) {
+                add(notice, t, 0);
+            }
+        }
+        if let Some(e) = &n.enclosure {
+            for t in &e.title {
+                add(notice, t, 0);
+            }
+            add(notice, &e.preamble, 0);
+            for s in &e.sections {
+                add(notice, &s.title, 0);
+                if let Some(t) = &s.text {
+                    add(notice, t, 1);
+                }
             }
         }
     }
@@ -498,12 +502,16 @@ impl Linter<'_> {
     }
 
     fn notice_rules(&mut self) {
-        let n = &self.content.notice;
-        let notice = Path::new(NOTICE_FILE);
-        if !n.recipients.value.trim_end().ends_with('：') {
-            let t = TextRef { file: notice.to_path_buf(), text: &n.recipients, level: 0 };
+        let content = self.content;
+        for (notice, recipients) in
+            content.official().filter_map(|(p, d)| d.recipients.as_ref().map(|r| (p, r)))
+        {
+            if recipients.value.trim_end().ends_with('：') {
+                continue;
+            }
+            let t = TextRef { file: notice.to_path_buf(), text: recipients, level: 0 };
             // Point at the last character (a byte offset on its boundary).
-            let end = n.recipients.value.trim_end().char_indices().last().map_or(0, |(i, _)| i + 1);
+            let end = recipients.value.trim_end().char_indices().last().map_or(0, |(i, _)| i + 1);
             self.findings.push(
                 Diagnostic::error(
                     "notice/recipients-colon",

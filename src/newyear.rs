@@ -86,10 +86,14 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
         }
     }
     let n = &content.notice;
-    date(NOTICE_FILE, &n.signature.date);
-    date(NOTICE_FILE, &n.imprint.date);
+    if let Some(s) = &n.signature {
+        date(NOTICE_FILE, &s.date);
+    }
+    if let Some(d) = n.imprint.as_ref().and_then(|i| i.date.as_ref()) {
+        date(NOTICE_FILE, d);
+    }
     review.changed.push(format!("{dates} dates moved {shift} year(s) on"));
-    if let Some(seq) = &n.number.sequence
+    if let Some(seq) = n.number.as_ref().and_then(|num| num.sequence.as_ref())
         && let Some((start, end)) = span(&seq.referenced)
     {
         edits.push((NOTICE_FILE, start, end, "~".to_owned()));

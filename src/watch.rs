@@ -92,27 +92,33 @@ pub const WATCHED: [&str; 3] = ["content", "templates", "fonts"];
 
 /// Extensions of images content may name (photos, seals).
 const IMAGE_EXTENSIONS: [&str; 9] = ["jpg", "jpeg", "png", "gif", "webp", "svg", "bmp", "tif", "tiff"];
+/// Extensions of files a document's attachments may name (tables, PDFs).
+const ATTACHMENT_EXTENSIONS: [&str; 3] = ["csv", "xlsx", "pdf"];
 /// Extensions of font files.
 const FONT_EXTENSIONS: [&str; 6] = ["ttf", "otf", "ttc", "otc", "woff", "woff2"];
 /// Extensions of files templates may read besides other templates.
 const TEMPLATE_ASSET_EXTENSIONS: [&str; 9] =
     ["typ", "json", "yaml", "yml", "toml", "csv", "xml", "txt", "bib"];
 
-/// Which flyers a rebuild makes.
+/// Which flyers (by township name) or documents (by file stem) a rebuild
+/// makes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Flyers {
+pub enum Selection {
     /// None.
     #[default]
     None,
-    /// These townships' (by name).
+    /// These, by name.
     Only(BTreeSet<String>),
-    /// Every township's.
+    /// Every one.
     All,
 }
 
-impl Flyers {
-    /// Adds `other`'s flyers to these.
-    fn add(&mut self, other: Flyers) {
+/// Which flyers a rebuild makes.
+pub type Flyers = Selection;
+
+impl Selection {
+    /// Adds `other`'s to these.
+    fn add(&mut self, other: Selection) {
         *self = match (std::mem::take(self), other) {
             (Flyers::All, _) | (_, Flyers::All) => Flyers::All,
             (Flyers::None, x) | (x, Flyers::None) => x,
@@ -129,6 +135,8 @@ impl Flyers {
 pub struct Plan {
     /// `notice.pdf`.
     pub notice: bool,
+    /// `documents/*`.
+    pub documents: Selection,
     /// `annex/*`.
     pub annex: bool,
     /// `booklet.pdf` and `booklet-imposed.pdf`.
@@ -140,7 +148,7 @@ pub struct Plan {
 impl Plan {
     /// Every output.
     pub fn everything() -> Self {
-        Plan { notice: true, annex: true, booklet: true, flyers: Flyers::All }
+        Plan { notice: true, documents: Selection::All, annex: true, booklet: true, flyers: Flyers::All }
     }
 
     fn booklet() -> Self {
@@ -149,6 +157,10 @@ impl Plan {
 
     fn notice() -> Self {
         Plan { notice: true, ..Plan::default() }
+    }
+
+    fn document(name: String) -> Self {
+        Plan { documents: Selection::Only(BTreeSet::from([name])), ..Plan::default() }
     }
 
     fn flyers(flyers: Flyers) -> Self {
@@ -168,6 +180,7 @@ impl Plan {
     /// Adds `other`'s outputs to these.
     pub fn add(&mut self, other: Plan) {
         self.notice |= other.notice;
+        self.documents.add(other.documents);
         self.annex |= other.annex;
         self.booklet |= other.booklet;
         self.flyers.add(other.flyers);
@@ -179,6 +192,7 @@ impl Plan {
             .into_iter()
             .filter(|t| match t {
                 Target::Notice => self.notice,
+                Target::Documents => self.documents != Selection::None,
                 Target::Annex => self.annex,
                 Target::Booklet => self.booklet,
                 Target::Flyers => self.flyers != Flyers::None,
@@ -190,9 +204,21 @@ impl Plan {
     pub fn config(&self, base: &BuildConfig) -> BuildConfig {
         let mut config = base.clone();
         config.targets = self.targets();
-        config.only = match &self.flyers {
-            Flyers::Only(names) => names.iter().cloned().collect(),
-            Flyers::None | Flyers::All => Vec::new(),
+        // `only` names townships and documents alike; a selection of one
+        // kind must not narrow the other to nothing, so an "all" of either
+        // kind clears it (a few of one and all of the other rebuilds more
+        // than needed, never less).
+        let only = |s: &Selection| match s {
+            Selection::Only(names) => Some(names.iter().cloned().collect::<Vec<_>>()),
+            Selection::None => Some(Vec::new()),
+            Selection::All => None,
+        };
+        config.only = match (only(&self.flyers), only(&self.documents)) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                a
+            }
+            _ => Vec::new(),
         };
         config
     }
@@ -213,6 +239,7 @@ impl Plan {
         let mut parts = Vec::new();
         for (on, z, e) in [
             (self.notice, "通知", "notice"),
+            (self.documents != Selection::None, "公文", "documents"),
             (self.annex, "附件表格", "annex"),
             (self.booklet, "宣传册", "booklet"),
         ] {
@@ -274,6 +301,11 @@ fn content_file(path: &Path, content: &Content) -> Plan {
         Plan::everything()
     } else if is(content::NOTICE_FILE) {
         Plan::notice()
+    } else if path.parent() == Some(Path::new(content::DOCUMENTS_DIR)) {
+        match path.file_stem() {
+            Some(stem) => Plan::document(stem.to_string_lossy().into_owned()),
+            None => Plan::default(),
+        }
     } else if is(content::BOOKLET_FILE) {
         Plan::booklet()
     } else if is(content::FLYER_FILE) {
@@ -314,8 +346,18 @@ fn image(path: &Path, content: &Content) -> Plan {
     if content.booklet.as_ref().and_then(|b| b.cover_photo.as_ref()).is_some_and(|p| names(&p.file)) {
         plan.booklet = true;
     }
-    if content.notice.signature.seal.as_ref().is_some_and(names) {
-        plan.notice = true;
+    for (file, d) in content.official() {
+        let signed = d
+            .signature
+            .iter()
+            .flat_map(|s| s.seal.iter().chain(&s.seals).chain(s.stamp.as_ref().map(|st| &st.image)));
+        if signed.chain(d.attachments.iter().filter_map(|a| a.file.as_ref())).any(&names) {
+            if file == Path::new(content::NOTICE_FILE) {
+                plan.notice = true;
+            } else if let Some(stem) = file.file_stem() {
+                plan.add(Plan::document(stem.to_string_lossy().into_owned()));
+            }
+        }
     }
     let townships: BTreeSet<String> = content
         .townships
@@ -326,7 +368,8 @@ fn image(path: &Path, content: &Content) -> Plan {
     if !townships.is_empty() {
         plan.flyers = Flyers::Only(townships);
     }
-    if plan.is_empty() {
+    let attachment = extension(path).is_some_and(|e| ATTACHMENT_EXTENSIONS.contains(&e.as_str()));
+    if plan.is_empty() && !attachment {
         // Named nowhere (yet): the outputs with photos.
         plan = Plan { booklet: true, flyers: Flyers::All, ..Plan::default() };
     }
@@ -344,7 +387,7 @@ fn template(parts: &[String], content: &Content) -> Plan {
         return Plan::default();
     };
     match name.as_str() {
-        "notice.typ" => return Plan::notice(),
+        "notice.typ" => return Plan { notice: true, documents: Selection::All, ..Plan::default() },
         "annex.typ" => return Plan { annex: true, ..Plan::default() },
         "imposed.typ" => return Plan::booklet(),
         n if n == booklet::TEMPLATE => return Plan::booklet(),
@@ -418,7 +461,7 @@ pub fn relevant(path: &Path) -> bool {
     let ext = extension(path);
     let is = |list: &[&str]| ext.as_deref().is_some_and(|e| list.contains(&e));
     match top.as_str() {
-        "content" => is_yaml(path) || is(&IMAGE_EXTENSIONS),
+        "content" => is_yaml(path) || is(&IMAGE_EXTENSIONS) || is(&ATTACHMENT_EXTENSIONS),
         "templates" => is(&TEMPLATE_ASSET_EXTENSIONS) || is(&IMAGE_EXTENSIONS),
         "fonts" => is(&FONT_EXTENSIONS),
         _ => false,
@@ -690,7 +733,7 @@ impl Session {
             }
         };
         let pending: Vec<PathBuf> = self.pending.iter().cloned().collect();
-        let date = content.notice.signature.date.value;
+        let date = content.notice_date();
         let plan = if self.pending_all {
             Plan::everything()
         } else {

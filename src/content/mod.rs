@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceLookup, line_col};
 use crate::msg;
-pub use model::{AreaFile, BookletFile, CampaignFile, FlyerFile, NoticeFile, Text, TownshipFile};
+pub use model::{
+    AreaFile, BookletFile, CampaignFile, DocumentFile, FlyerFile, NoticeFile, Text, TownshipFile,
+};
 
 /// Where the campaign facts live, relative to the project.
 pub const CAMPAIGN_FILE: &str = "content/campaign.yaml";
@@ -27,6 +29,8 @@ pub const FLYER_FILE: &str = "content/flyer.yaml";
 pub const AREAS_DIR: &str = "content/areas";
 /// One file per township.
 pub const TOWNSHIPS_DIR: &str = "content/townships";
+/// One file per official document besides the notice.
+pub const DOCUMENTS_DIR: &str = "content/documents";
 
 /// The text of every content file read, by project-relative path, so that
 /// diagnostics can quote them.
@@ -88,6 +92,8 @@ pub struct Content {
     /// Whether `townships` holds only some township files, so that checks
     /// across all of them (which townships lack a file) do not apply.
     pub townships_selected: bool,
+    /// `content/documents/*.yaml`, in file-name order, with their paths.
+    pub documents: Vec<(PathBuf, DocumentFile)>,
     /// `content/booklet.yaml`, if the project makes a booklet.
     pub booklet: Option<BookletFile>,
     /// `content/flyer.yaml`, if the project makes flyers.
@@ -105,6 +111,21 @@ impl Content {
     /// parses its one again with [`Content::township_file`].
     pub fn release_townships(&mut self) {
         self.townships = Vec::new();
+    }
+
+    /// The campaign's date: the notice's signing date (validation requires
+    /// one), else the first day of the campaign year.
+    pub fn notice_date(&self) -> date::Date {
+        self.notice.date().unwrap_or_else(|| {
+            date::Date::new(self.campaign.year.value, 1, 1).expect("1 January exists in every year")
+        })
+    }
+
+    /// Every official document: the notice, then `content/documents/` in
+    /// file-name order, each with its project-relative path.
+    pub fn official(&self) -> impl Iterator<Item = (&Path, &DocumentFile)> {
+        std::iter::once((Path::new(NOTICE_FILE), &self.notice))
+            .chain(self.documents.iter().map(|(p, d)| (p.as_path(), d)))
     }
 
     /// The township file at `path`, parsed from the text read at load.
@@ -139,6 +160,7 @@ pub fn load_townships(root: &Path, only: &[String]) -> Result<Content, (Diagnost
     let townships = selected.unwrap_or_else(|| {
         read_dir_yaml::<TownshipFile>(root, Path::new(TOWNSHIPS_DIR), &mut sources, &mut diags)
     });
+    let documents = read_dir_yaml::<DocumentFile>(root, Path::new(DOCUMENTS_DIR), &mut sources, &mut diags);
     let booklet = read_optional::<BookletFile>(root, Path::new(BOOKLET_FILE), &mut sources, &mut diags);
     let flyer = read_optional::<FlyerFile>(root, Path::new(FLYER_FILE), &mut sources, &mut diags);
     let (Some(campaign), Some(notice)) = (campaign, notice) else {
@@ -151,6 +173,7 @@ pub fn load_townships(root: &Path, only: &[String]) -> Result<Content, (Diagnost
         areas,
         townships,
         townships_selected,
+        documents,
         booklet,
         flyer,
         sources,

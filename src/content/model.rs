@@ -185,10 +185,19 @@ pub struct Member {
     pub title: Option<Text>,
 }
 
-/// `content/notice.yaml`: the formal notice (公文) and what it issues.
+/// An official document (公文): `content/notice.yaml` (the campaign's
+/// notice) or one of `content/documents/*.yaml`. One shape for every 文种
+/// and format; which format it is set in is data (`format`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NoticeFile {
+pub struct DocumentFile {
+    /// 公文格式: `file` (文件格式, the default), `letter` (信函格式), `order`
+    /// (命令格式) or `minutes` (纪要格式).
+    #[serde(default)]
+    pub format: Option<Spanned<Format>>,
+    /// A sample document: every page is marked 示例.
+    #[serde(default)]
+    pub sample: bool,
     /// 份号: six digits.
     #[serde(default)]
     pub copy_number: Option<Text>,
@@ -198,44 +207,106 @@ pub struct NoticeFile {
     /// 紧急程度.
     #[serde(default)]
     pub urgency: Option<Text>,
-    /// 发文机关: one, or several for a joint notice (main issuer first).
+    /// 发文机关: one, or several for a joint document (main issuer first).
     pub issuers: Vec<Text>,
-    /// Word after the issuer mark, usually 文件.
+    /// The issuer mark's text when it is not the issuers' names: a letter's
+    /// short name, or a 纪要's name (蚌山区……会议纪要).
+    #[serde(default)]
+    pub mark: Option<Text>,
+    /// Word after the issuer mark, usually 文件 (命令格式: 命令 or 令).
     #[serde(default)]
     pub mark_suffix: Option<Text>,
-    /// 发文字号.
-    pub number: DocNumber,
+    /// 发文字号 (命令: 令号, 纪要: 期数). Required for the file and letter formats.
+    #[serde(default)]
+    pub number: Option<DocNumber>,
     /// 签发人: given only for a document to a superior (上行文).
     #[serde(default)]
     pub signers: Vec<Text>,
-    /// The title, one entry per printed line.
+    /// The title, one entry per printed line (or one entry, broken by pressroom).
     pub title: Vec<Text>,
     /// 主送机关, ending with ：.
-    pub recipients: Text,
-    /// The notice's text (rich text).
+    #[serde(default)]
+    pub recipients: Option<Text>,
+    /// The document's text (rich text).
     pub body: Text,
-    /// 落款.
-    pub signature: Signature,
+    /// 落款: the signature and date. A 纪要 has none.
+    #[serde(default)]
+    pub signature: Option<Signature>,
     /// 附注.
     #[serde(default)]
     pub note: Option<Text>,
+    /// 纪要: who attended (出席), sent apologies (请假) and sat in (列席).
+    #[serde(default)]
+    pub attendance: Option<Attendance>,
     /// The document the notice issues (the plan), printed after the notice.
     #[serde(default)]
     pub enclosure: Option<Enclosure>,
     /// 附件, in order.
     #[serde(default)]
     pub attachments: Vec<Attachment>,
-    /// 版记.
-    pub imprint: Imprint,
+    /// 版记. A letter's has only 抄送.
+    #[serde(default)]
+    pub imprint: Option<Imprint>,
 }
 
-/// 发文字号: agency code, the campaign year, and a sequence number.
+/// The campaign's notice is a document like any other.
+pub type NoticeFile = DocumentFile;
+
+/// The formats of GB/T 9704-2012.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// 文件格式 (7): 通知, 通报, 请示, 报告, 意见, 决定 ….
+    #[default]
+    File,
+    /// 信函格式 (10.1): 函.
+    Letter,
+    /// 命令（令）格式 (10.2).
+    Order,
+    /// 纪要格式 (10.3).
+    Minutes,
+}
+
+impl Format {
+    /// The name used in content files and template data.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::File => "file",
+            Format::Letter => "letter",
+            Format::Order => "order",
+            Format::Minutes => "minutes",
+        }
+    }
+}
+
+impl DocumentFile {
+    /// The document's format (文件格式 unless the file says otherwise).
+    pub fn format(&self) -> Format {
+        self.format.as_ref().map_or(Format::File, |f| f.value)
+    }
+
+    /// The date the document carries: its signing date, else its printing
+    /// date.
+    pub fn date(&self) -> Option<Date> {
+        self.signature
+            .as_ref()
+            .map(|s| s.date.value)
+            .or_else(|| self.imprint.as_ref().and_then(|i| i.date.as_ref()).map(|d| d.value))
+    }
+}
+
+/// 发文字号: agency code, the year, and a sequence number.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocNumber {
-    /// Agency code, e.g. 蚌山政办秘.
-    pub agency: Text,
+    /// Agency code, e.g. 蚌山政办秘 (not used by 命令 and 纪要 numbers).
+    #[serde(default)]
+    pub agency: Option<Text>,
+    /// The year in 〔〕; the campaign year when omitted.
+    #[serde(default)]
+    pub year: Option<Spanned<i32>>,
     /// Sequence number; empty until the office assigns one.
+    #[serde(default)]
     pub sequence: Option<Spanned<u32>>,
 }
 
@@ -245,9 +316,43 @@ pub struct DocNumber {
 pub struct Signature {
     /// 成文日期.
     pub date: Spanned<Date>,
+    /// The names signed, when they differ from the issuers (e.g. short names).
+    #[serde(default)]
+    pub names: Vec<Text>,
     /// A seal image (PNG, JPEG or SVG) inside the project.
     #[serde(default)]
     pub seal: Option<Text>,
+    /// Joint issuers with seals: one seal image per issuer, in order (S2).
+    #[serde(default)]
+    pub seals: Vec<Text>,
+    /// A signer's signature stamp (签发人签名章, S1), e.g. for 命令 and some 请示.
+    #[serde(default)]
+    pub stamp: Option<Stamp>,
+}
+
+/// 签发人签名章 (S1): the signer's post and the stamp image.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stamp {
+    /// The signer's post, e.g. 区长.
+    pub post: Text,
+    /// The stamp image inside the project.
+    pub image: Text,
+}
+
+/// 纪要 attendance lists (L5).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attendance {
+    /// 出席.
+    #[serde(default)]
+    pub present: Vec<Text>,
+    /// 请假.
+    #[serde(default)]
+    pub absent: Vec<Text>,
+    /// 列席.
+    #[serde(default)]
+    pub attending: Vec<Text>,
 }
 
 /// The plan the notice issues.
@@ -276,15 +381,56 @@ pub struct Section {
     pub schedule: bool,
 }
 
-/// An attachment (附件).
+/// An attachment (附件): a ready-made table from the campaign data
+/// (`table`), or the office's own: rich text (`text`), a table written in
+/// YAML (`columns` and `rows`), or a file (`file`: a CSV or XLSX table, or
+/// a PDF placed as pages).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
-    /// Which table from the campaign data it prints.
-    pub table: Spanned<AttachmentTable>,
+    /// A ready-made table from the campaign data.
+    #[serde(default)]
+    pub table: Option<Spanned<AttachmentTable>>,
+    /// The attachment's title (its name in the 附件说明).
+    #[serde(default)]
+    pub title: Option<Text>,
+    /// Rich text: a plan, a list, a form with blanks.
+    #[serde(default)]
+    pub text: Option<Text>,
+    /// Table columns, for a table written here.
+    #[serde(default)]
+    pub columns: Vec<ColumnSpec>,
+    /// Table rows, for a table written here: one list of cells per row.
+    #[serde(default)]
+    pub rows: Vec<Vec<Text>>,
+    /// A CSV or XLSX file (a table, its first row the header) or a PDF
+    /// (its pages placed as the attachment), inside the project.
+    #[serde(default)]
+    pub file: Option<Text>,
+    /// For an XLSX file: the sheet (the first when omitted).
+    #[serde(default)]
+    pub sheet: Option<Text>,
+    /// Set landscape (rule A3); pressroom decides from the width when omitted.
+    #[serde(default)]
+    pub landscape: Option<bool>,
+    /// Cannot be bound with the text (rule S3): its first line carries the
+    /// document number and 附件N.
+    #[serde(default)]
+    pub separate: bool,
 }
 
-/// The tables an attachment can print.
+/// A column of a table written in YAML.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// Header text.
+    pub header: Text,
+    /// Relative width (roughly characters); from the content when omitted.
+    #[serde(default)]
+    pub width: Option<f64>,
+}
+
+/// The ready-made tables an attachment can print.
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentTable {
@@ -306,8 +452,9 @@ pub struct Imprint {
     /// 印发机关; the office when omitted.
     #[serde(default)]
     pub printer: Option<Text>,
-    /// 印发日期.
-    pub date: Spanned<Date>,
+    /// 印发日期 (a letter's 版记 has none).
+    #[serde(default)]
+    pub date: Option<Spanned<Date>>,
 }
 
 /// `content/areas/*.yaml`: one indicator area's publicity, written by its

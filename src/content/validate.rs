@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::model::{CampaignFile, NoticeFile, Step, Text};
-use super::{CAMPAIGN_FILE, Content, NOTICE_FILE, Sources};
+use super::model::{Attachment, CampaignFile, DocumentFile, Format, Step, Text};
+use super::{CAMPAIGN_FILE, Content, Sources};
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::msg;
 
@@ -33,7 +33,9 @@ pub fn photos(content: &Content) -> Diagnostics {
 pub fn validate(content: &Content) -> Diagnostics {
     let mut v = Validator { root: &content.root, sources: &content.sources, diags: Vec::new() };
     v.campaign(&content.campaign);
-    v.notice(&content.campaign, &content.notice);
+    for (path, doc) in content.official() {
+        v.document(&content.campaign, path, doc);
+    }
     v.areas(content);
     v.townships(content);
     v.diags
@@ -386,27 +388,63 @@ impl Validator<'_> {
         self.error(file, &name.referenced, d);
     }
 
-    fn notice(&mut self, c: &CampaignFile, n: &NoticeFile) {
+    /// One official document: what its format requires, and what the
+    /// values must look like.
+    fn document(&mut self, c: &CampaignFile, path: &Path, n: &DocumentFile) {
+        let file = path.to_string_lossy().into_owned();
+        let file = file.as_str();
+        let format = n.format();
+        let whole = crate::diag::Location::file(path);
         if n.issuers.is_empty() {
             self.diags.push(
                 Diagnostic::error(
                     "content/no-issuer",
                     msg!("没有发文机关（issuers）", "no issuer given (issuers)"),
                 )
-                .at(crate::diag::Location::file(NOTICE_FILE)),
+                .at(whole.clone()),
             );
         }
         if n.title.is_empty() {
             self.diags.push(
                 Diagnostic::error("content/no-title", msg!("没有标题（title）", "no title given"))
-                    .at(crate::diag::Location::file(NOTICE_FILE)),
+                    .at(whole.clone()),
+            );
+        }
+        let format_name = format_label(format);
+        if format == Format::Minutes && n.mark.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/no-mark",
+                    msg!(
+                        "纪要格式需要写明纪要标志（mark），如“……会议纪要”",
+                        "a 纪要 needs its mark (mark), e.g. “……会议纪要”"
+                    ),
+                )
+                .at(whole.clone()),
+            );
+        }
+        if n.attendance.is_some() && format != Format::Minutes {
+            self.diags.push(
+                Diagnostic::warning(
+                    "content/attendance-unused",
+                    msg!(
+                        "出席、请假、列席名单只印在纪要格式中，{}不印",
+                        "attendance lists print only in the minutes format, not in {}",
+                        format_name
+                    ),
+                )
+                .at(whole.clone())
+                .hint(msg!(
+                    "写 format: minutes，或删去 attendance。",
+                    "set format: minutes or remove attendance."
+                )),
             );
         }
         if let Some(copy) = &n.copy_number
             && !(copy.value.len() == 6 && copy.value.chars().all(|ch| ch.is_ascii_digit()))
         {
             self.error(
-                NOTICE_FILE,
+                file,
                 &copy.referenced,
                 Diagnostic::error(
                     "content/copy-number",
@@ -418,65 +456,279 @@ impl Validator<'_> {
                 ),
             );
         }
-        match &n.number.sequence {
-            None => self.error(
-                NOTICE_FILE,
-                &n.number.agency.referenced,
-                // A warning here: `check` and draft builds go on; a final
-                // build of the notice refuses to print without it.
-                Diagnostic::warning(
-                    "content/no-sequence",
-                    msg!(
-                        "发文字号还没有序号（number.sequence）",
-                        "the document number has no sequence yet (number.sequence)"
-                    ),
+        match &n.number {
+            None if matches!(format, Format::File | Format::Letter) => self.diags.push(
+                Diagnostic::error(
+                    "content/no-number",
+                    msg!("{}需要发文字号（number）", "{} needs a document number (number)", format_name),
                 )
+                .at(whole.clone())
                 .hint(msg!(
-                    "请填写办公室分配的发文序号后再印制（预览可用 build --draft）。",
-                    "fill in the number the office assigned before printing (preview with build --draft)."
+                    "加上 number: {{ agency: 机关代字, sequence: 序号 }}。",
+                    "add number: {{ agency: <agency code>, sequence: <number> }}."
                 )),
             ),
-            Some(seq) if seq.value == 0 => self.error(
-                NOTICE_FILE,
-                &seq.referenced,
+            None => {}
+            Some(number) => {
+                if matches!(format, Format::File | Format::Letter) && number.agency.is_none() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "content/no-agency",
+                            msg!(
+                                "发文字号缺少机关代字（number.agency）",
+                                "the document number has no agency code (number.agency)"
+                            ),
+                        )
+                        .at(whole.clone()),
+                    );
+                }
+                match &number.sequence {
+                    None => {
+                        let at = number
+                            .agency
+                            .as_ref()
+                            .map_or_else(|| whole.clone(), |a| self.sources.locate(path, &a.referenced));
+                        // A warning here: `check` and draft builds go on; a
+                        // final build refuses to print without it.
+                        self.diags.push(
+                            Diagnostic::warning(
+                                "content/no-sequence",
+                                msg!(
+                                    "发文字号还没有序号（number.sequence）",
+                                    "the document number has no sequence yet (number.sequence)"
+                                ),
+                            )
+                            .at(at)
+                            .hint(msg!(
+                                "请填写办公室分配的发文序号后再印制（预览可用 build --draft）。",
+                                "fill in the number the office assigned before printing (preview with build --draft)."
+                            )),
+                        );
+                    }
+                    Some(seq) if seq.value == 0 => self.error(
+                        file,
+                        &seq.referenced,
+                        Diagnostic::error(
+                            "content/zero-sequence",
+                            msg!("发文序号不能为 0", "the sequence number cannot be 0"),
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+        match &n.signature {
+            None if format != Format::Minutes => self.diags.push(
                 Diagnostic::error(
-                    "content/zero-sequence",
-                    msg!("发文序号不能为 0", "the sequence number cannot be 0"),
-                ),
-            ),
-            Some(_) => {}
-        }
-        if let Some(seal) = &n.signature.seal {
-            self.image(seal, NOTICE_FILE);
-        }
-        if n.signature.date.value.year != c.year.value {
-            self.diags.push(
-                Diagnostic::warning(
-                    "content/date-year",
+                    "content/no-signature",
                     msg!(
-                        "成文日期 {} 不在活动年度 {} 内",
-                        "the signing date {} is not in the campaign year {}",
-                        n.signature.date.value,
-                        c.year.value
+                        "{}需要落款（signature，至少有成文日期 date）",
+                        "{} needs a signature (signature, with at least its date)",
+                        format_name
                     ),
                 )
-                .at(self.sources.locate(Path::new(NOTICE_FILE), &n.signature.date.referenced)),
-            );
+                .at(whole.clone()),
+            ),
+            None => {}
+            Some(sig) => {
+                for image in sig.seal.iter().chain(&sig.seals).chain(sig.stamp.as_ref().map(|s| &s.image)) {
+                    self.image(image, file);
+                }
+                if sig.seal.is_some() && !sig.seals.is_empty() {
+                    self.error(
+                        file,
+                        &sig.seals[0].referenced,
+                        Diagnostic::error(
+                            "content/seal-and-seals",
+                            msg!("seal 和 seals 只能写一个", "give either seal or seals, not both"),
+                        )
+                        .hint(msg!(
+                            "一个发文机关用 seal；联合行文每个机关一枚印章用 seals。",
+                            "seal for one issuer; seals for joint issuers, one per issuer."
+                        )),
+                    );
+                }
+                if !sig.seals.is_empty() && sig.seals.len() != n.issuers.len() {
+                    self.error(
+                        file,
+                        &sig.seals[0].referenced,
+                        Diagnostic::error(
+                            "content/seals-count",
+                            msg!(
+                                "有 {} 个发文机关，却有 {} 枚印章（seals）",
+                                "{} issuers but {} seals (seals)",
+                                n.issuers.len(),
+                                sig.seals.len()
+                            ),
+                        ),
+                    );
+                }
+                let year =
+                    n.number.as_ref().and_then(|num| num.year.as_ref()).map_or(c.year.value, |y| y.value);
+                if sig.date.value.year != year {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "content/date-year",
+                            msg!(
+                                "成文日期 {} 不在发文年度 {} 内",
+                                "the signing date {} is not in the document's year {}",
+                                sig.date.value,
+                                year
+                            ),
+                        )
+                        .at(self.sources.locate(path, &sig.date.referenced)),
+                    );
+                }
+            }
         }
-        if n.imprint.date.value < n.signature.date.value {
-            self.error(
-                NOTICE_FILE,
-                &n.imprint.date.referenced,
-                Diagnostic::error(
-                    "content/dates-order",
-                    msg!(
-                        "印发日期 {} 早于成文日期 {}",
-                        "the printing date {} is before the signing date {}",
-                        n.imprint.date.value,
-                        n.signature.date.value
+        match &n.imprint {
+            None if format == Format::File => self.diags.push(
+                Diagnostic::error("content/no-imprint", msg!("文件格式需要版记（imprint，至少有印发日期 date）", "the file format needs an imprint (imprint, with at least its date)"))
+                    .at(whole.clone()),
+            ),
+            None => {}
+            Some(im) => match (&im.date, &n.signature) {
+                (None, _) if format == Format::File => {
+                    let at = im.cc.first().map_or_else(|| whole.clone(), |t| self.sources.locate(path, &t.referenced));
+                    self.diags.push(
+                        Diagnostic::error(
+                            "content/no-imprint-date",
+                            msg!("版记缺少印发日期（imprint.date）", "the imprint has no printing date (imprint.date)"),
+                        )
+                        .at(at)
+                        .hint(msg!("在 imprint 下加上 date: 2023-11-25 这样的印发日期。", "add a date: entry (e.g. 2023-11-25) under imprint.")),
+                    );
+                }
+                (Some(date), _) if format == Format::Letter => self.error(
+                    file,
+                    &date.referenced,
+                    Diagnostic::warning(
+                        "content/letter-imprint-date",
+                        msg!("信函格式的版记不印印发机关和印发日期（L3），这里的日期不会印出", "a letter's imprint prints no printing office or date (L3); this date is not printed"),
                     ),
                 ),
+                (Some(date), Some(sig)) if date.value < sig.date.value => self.error(
+                    file,
+                    &date.referenced,
+                    Diagnostic::error(
+                        "content/dates-order",
+                        msg!(
+                            "印发日期 {} 早于成文日期 {}",
+                            "the printing date {} is before the signing date {}",
+                            date.value,
+                            sig.date.value
+                        ),
+                    ),
+                ),
+                _ => {}
+            },
+        }
+        for a in &n.attachments {
+            self.attachment(path, a);
+        }
+    }
+
+    /// An attachment gives exactly one source: a ready-made table, text, a
+    /// table written in YAML, or a file; all but the ready-made table have
+    /// a title.
+    fn attachment(&mut self, path: &Path, a: &Attachment) {
+        let sources = [
+            a.table.is_some(),
+            a.text.is_some(),
+            !a.rows.is_empty() || !a.columns.is_empty(),
+            a.file.is_some(),
+        ];
+        let given = sources.iter().filter(|s| **s).count();
+        let at = a
+            .title
+            .as_ref()
+            .map(|t| &t.referenced)
+            .or(a.table.as_ref().map(|t| &t.referenced))
+            .or(a.file.as_ref().map(|t| &t.referenced))
+            .or(a.text.as_ref().map(|t| &t.referenced));
+        let loc = at.map_or_else(|| crate::diag::Location::file(path), |l| self.sources.locate(path, l));
+        if given != 1 {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/attachment-source",
+                    if given == 0 {
+                        msg!("附件没有内容", "the attachment has no content")
+                    } else {
+                        msg!("附件只能有一种内容，这里写了 {} 种", "an attachment has one kind of content; this one has {}", given)
+                    },
+                )
+                .at(loc.clone())
+                .hint(msg!(
+                    "写其中一种：table（现成的表）、text（文字）、columns 和 rows（表格）或 file（CSV、XLSX 表格或 PDF）。",
+                    "give one of: table (a ready-made table), text, columns with rows (a table), or file (a CSV, XLSX or PDF)."
+                )),
             );
         }
+        if a.table.is_none() && a.title.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/attachment-title",
+                    msg!("附件缺少标题（title）", "the attachment has no title (title)"),
+                )
+                .at(loc.clone()),
+            );
+        }
+        if !a.rows.is_empty() && a.columns.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/table-columns",
+                    msg!("表格缺少表头（columns）", "the table has no columns (columns)"),
+                )
+                .at(loc.clone()),
+            );
+        }
+        for row in &a.rows {
+            if !a.columns.is_empty()
+                && row.len() != a.columns.len()
+                && let Some(first) = row.first()
+            {
+                self.error(
+                    path,
+                    &first.referenced,
+                    Diagnostic::error(
+                        "content/table-row",
+                        msg!(
+                            "这一行有 {} 格，表头有 {} 列",
+                            "this row has {} cells, the header {} columns",
+                            row.len(),
+                            a.columns.len()
+                        ),
+                    ),
+                );
+            }
+        }
+        if let Some(f) = &a.file {
+            let problem = match super::assets::project_file(self.root, &f.value) {
+                Err(m) => Some(m),
+                Ok(p) => {
+                    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+                    (!["csv", "xlsx", "pdf"].contains(&ext.as_str())).then(|| {
+                        msg!(
+                            "附件文件“{}”不是 CSV、XLSX 或 PDF",
+                            "attachment file “{}” is not a CSV, XLSX or PDF",
+                            f.value
+                        )
+                    })
+                }
+            };
+            if let Some(m) = problem {
+                self.error(path, &f.referenced, Diagnostic::error("content/attachment-file", m));
+            }
+        }
+    }
+}
+
+/// A format's name for messages (the standard's term, in both languages).
+fn format_label(format: Format) -> &'static str {
+    match format {
+        Format::File => "文件格式",
+        Format::Letter => "信函格式",
+        Format::Order => "命令格式",
+        Format::Minutes => "纪要格式",
     }
 }

@@ -25,7 +25,7 @@ pub struct Column {
 #[derive(Clone, Debug, Serialize)]
 pub struct Table {
     /// File-name id: `leading-group`, `responsibilities`, `schedule`.
-    pub id: &'static str,
+    pub id: String,
     /// Title (the attachment's name).
     pub title: String,
     /// Columns.
@@ -79,7 +79,7 @@ pub fn leading_group(content: &Content, r: &mut Renderer<'_>) -> Table {
         .collect();
     let note = richtext::plain_blocks(&r.rich(CAMPAIGN_FILE, &g.note, &[]));
     Table {
-        id: "leading-group",
+        id: "leading-group".into(),
         title: r.text(CAMPAIGN_FILE, &g.title, &[]),
         columns: vec![col("职务", 4.0), col("姓名", 4.0), col("单位及职务", 18.0)],
         rows,
@@ -107,7 +107,7 @@ pub fn responsibilities(content: &Content) -> Table {
         })
         .collect();
     Table {
-        id: "responsibilities",
+        id: "responsibilities".into(),
         title: format!("{}群众满意度测评指标责任分工表", c.district.value),
         columns: vec![col("序号", 3.0), col("测评指标", 11.0), col("牵头部门", 12.0)],
         rows,
@@ -142,7 +142,7 @@ pub fn schedule(content: &Content, r: &mut Renderer<'_>) -> Table {
         }
     }
     Table {
-        id: "schedule",
+        id: "schedule".into(),
         title: format!("{}{}年群众满意度调查提升工作进度安排表", c.district.value, c.year.value),
         columns: vec![col("阶段", 4.0), col("工作内容", 12.0), col("时间", 8.0), col("责任单位", 18.0)],
         rows,

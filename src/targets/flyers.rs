@@ -76,7 +76,7 @@ pub fn data(
         let src = media.photo(path, &p.file, PHOTO)?;
         Some(json!({ "src": src, "caption": r.text(&f, &p.caption, &[]) }))
     });
-    let date = content.notice.signature.date.value;
+    let date = content.notice_date();
     Ok(json!({
         "layout": layout(t),
         "district": c.district.value,

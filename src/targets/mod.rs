@@ -2,6 +2,7 @@
 //! content into template data; the pipeline typesets and writes it.
 
 pub mod annex;
+pub mod attachments;
 pub mod booklet;
 pub mod flyers;
 pub mod imposition;
@@ -18,6 +19,9 @@ use std::str::FromStr;
 pub enum Target {
     /// `output/notice.pdf`: the formal notice with its plan and attachments.
     Notice,
+    /// `output/documents/<name>.pdf` for every file of `content/documents/`,
+    /// with its attachment tables as XLSX and CSV.
+    Documents,
     /// `output/booklet.pdf` and `output/booklet-imposed.pdf`.
     Booklet,
     /// `output/flyers/<township>.pdf` for every township.
@@ -28,12 +32,14 @@ pub enum Target {
 
 impl Target {
     /// Every target, in build order.
-    pub const ALL: [Target; 4] = [Target::Notice, Target::Annex, Target::Booklet, Target::Flyers];
+    pub const ALL: [Target; 5] =
+        [Target::Notice, Target::Documents, Target::Annex, Target::Booklet, Target::Flyers];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Target::Notice => "notice",
+            Target::Documents => "documents",
             Target::Booklet => "booklet",
             Target::Flyers => "flyers",
             Target::Annex => "annex",

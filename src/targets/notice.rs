@@ -4,11 +4,11 @@
 
 use serde_json::{Value as Json, json};
 
-use crate::content::model::{AttachmentTable, Responsible, Step, phase_context, step_context};
+use crate::content::model::{DocumentFile, Format, Responsible, Step, phase_context, step_context};
 use crate::content::{CAMPAIGN_FILE, Content, NOTICE_FILE};
 use crate::render::Renderer;
 use crate::render::richtext::{Block, Inline};
-use crate::targets::annex;
+use crate::targets::{annex, attachments};
 
 /// The template file of the notice.
 pub const TEMPLATE: &str = "notice.typ";
@@ -28,45 +28,81 @@ pub fn cn_number(n: usize) -> String {
 /// The data for the notice template. Template errors in content are left in
 /// `renderer.diags`.
 pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
+    document(content, r, NOTICE_FILE, &content.notice).data
+}
+
+/// A document's template data, and its attachment tables for the XLSX and
+/// CSV copies.
+pub struct Document {
+    /// What `templates/notice.typ` receives.
+    pub data: Json,
+    /// Every attachment that is a table, with its number (附件N).
+    pub tables: Vec<(usize, annex::Table)>,
+}
+
+/// The 发文字号 as printed: 蚌山政办秘〔2023〕82号 (file and letter
+/// formats), 第N号 (命令), 第N期 (纪要). An empty sequence leaves room to
+/// write it in by hand.
+pub fn number_text(
+    content: &Content,
+    r: &mut Renderer<'_>,
+    file: &str,
+    doc: &DocumentFile,
+) -> Option<String> {
+    let n = doc.number.as_ref()?;
+    let seq = n.sequence.as_ref().map_or_else(|| "\u{3000}\u{3000}".to_owned(), |s| s.value.to_string());
+    Some(match doc.format() {
+        Format::Order => format!("第{seq}号"),
+        Format::Minutes => format!("第{seq}期"),
+        Format::File | Format::Letter => format!(
+            "{}〔{}〕{}号",
+            n.agency.as_ref().map(|a| r.text(file, a, &[])).unwrap_or_default(),
+            n.year.as_ref().map_or(content.campaign.year.value, |y| y.value),
+            seq
+        ),
+    })
+}
+
+/// The template data of the official document in `file`. Template errors in
+/// content are left in `renderer.diags`.
+pub fn document(content: &Content, r: &mut Renderer<'_>, file: &str, n: &DocumentFile) -> Document {
     let c = &content.campaign;
-    let n = &content.notice;
+    let format = n.format();
 
     // The plan's title is used in the notice and the plan's own text.
     let plan_title_lines = match &n.enclosure {
-        Some(e) => title_lines(r, NOTICE_FILE, &e.title),
+        Some(e) => title_lines(r, file, &e.title),
         None => Vec::new(),
     };
     if !plan_title_lines.is_empty() {
         r.set("plan_title", json!(plan_title_lines.concat()));
     }
 
-    let issuers: Vec<String> = n.issuers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect();
-    let number = format!(
-        "{}〔{}〕{}号",
-        r.text(NOTICE_FILE, &n.number.agency, &[]),
-        c.year.value,
-        n.number.sequence.as_ref().map_or_else(|| "\u{3000}\u{3000}".to_owned(), |s| s.value.to_string())
-    );
+    let issuers: Vec<String> = n.issuers.iter().map(|t| r.text(file, t, &[])).collect();
+    let number = number_text(content, r, file, n);
+    // The mark: the issuers' names (文件格式, 命令), or the letter's or
+    // minutes' own mark.
+    let mark_names = match (&n.mark, format) {
+        (Some(m), _) => vec![r.text(file, m, &[])],
+        (None, Format::Letter | Format::Order) => issuers.iter().take(1).cloned().collect(),
+        (None, _) => issuers.clone(),
+    };
     let header = json!({
-        "copy_number": n.copy_number.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
-        "secrecy": n.secrecy.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
-        "urgency": n.urgency.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
-        "issuers": issuers,
-        "mark_suffix": n.mark_suffix.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
+        "copy_number": n.copy_number.as_ref().map(|t| r.text(file, t, &[])),
+        "secrecy": n.secrecy.as_ref().map(|t| r.text(file, t, &[])),
+        "urgency": n.urgency.as_ref().map(|t| r.text(file, t, &[])),
+        "issuers": mark_names,
+        "mark_suffix": n.mark_suffix.as_ref().map(|t| r.text(file, t, &[])),
         "number": number,
-        "signers": n.signers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect::<Vec<_>>(),
+        "signers": n.signers.iter().map(|t| r.text(file, t, &[])).collect::<Vec<_>>(),
     });
 
     let enclosure = n.enclosure.as_ref().map(|e| {
-        let mut body = r.rich(NOTICE_FILE, &e.preamble, &[]);
+        let mut body = r.rich(file, &e.preamble, &[]);
         for (i, section) in e.sections.iter().enumerate() {
-            body.push(heading(
-                1,
-                format!("{}、", cn_number(i + 1)),
-                r.text(NOTICE_FILE, &section.title, &[]),
-            ));
+            body.push(heading(1, format!("{}、", cn_number(i + 1)), r.text(file, &section.title, &[])));
             if let Some(text) = &section.text {
-                body.extend(r.rich(NOTICE_FILE, text, &[]));
+                body.extend(r.rich(file, text, &[]));
             }
             if section.schedule {
                 body.extend(schedule(content, r));
@@ -75,68 +111,75 @@ pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
         json!({ "title": plan_title_lines, "body": body })
     });
 
-    // The leading group keeps the seed's list layout; other tables are
-    // ruled tables, landscape when wide.
-    let attachments: Vec<Json> = n
-        .attachments
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let table = annex::table(content, r, a.table.value);
-            let (kind, note) = match a.table.value {
-                AttachmentTable::LeadingGroup => {
-                    ("leading_group", json!(r.rich(CAMPAIGN_FILE, &c.leading_group.note, &[])))
-                }
-                _ => ("table", json!([])),
-            };
-            let rows: Vec<Json> = match a.table.value {
-                AttachmentTable::LeadingGroup => table
-                    .rows
-                    .iter()
-                    .map(|row| json!({ "role": row[0], "name": row[1], "post": row[2] }))
-                    .collect(),
-                _ => table.rows.iter().map(|row| json!(row)).collect(),
-            };
-            json!({
-                "number": i + 1,
-                "kind": kind,
-                "title": crate::render::title::break_title(&table.title, crate::render::title::TITLE_CELLS),
-                "columns": table.columns,
-                "rows": rows,
-                "note": note,
-                "landscape": table.landscape,
-            })
-        })
-        .collect();
+    let mut tables = Vec::new();
+    let mut attachments = Vec::new();
+    for (i, a) in n.attachments.iter().enumerate() {
+        let prepared = attachments::prepare(content, r, file, i + 1, a, number.as_deref());
+        if let Some(t) = prepared.table {
+            tables.push((i + 1, t));
+        }
+        attachments.push(prepared.data);
+    }
 
-    let signature = json!({
-        "issuers": issuers_for_signature(&n.issuers, r),
-        "date": n.signature.date.value.chinese(),
-        "seal": n.signature.seal.as_ref().map(|s| format!("/{}/{}", crate::content::assets::BASE, s.value.trim_start_matches("./"))),
-    });
-
-    let cc: Vec<String> = n.imprint.cc.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect();
-    let printer = match &n.imprint.printer {
-        Some(p) => r.text(NOTICE_FILE, p, &[]),
-        None => c.office.value.clone(),
+    let asset = |s: &crate::content::Text| {
+        format!("/{}/{}", crate::content::assets::BASE, s.value.trim_start_matches("./"))
     };
-    let imprint = json!({
-        "cc": if cc.is_empty() { Json::Null } else { json!(format!("{}。", cc.join("，"))) },
-        "printer": printer,
-        "date": format!("{}印发", n.imprint.date.value.chinese()),
+    let signature = n.signature.as_ref().map(|s| {
+        let names: Vec<String> = if s.names.is_empty() {
+            issuers.clone()
+        } else {
+            s.names.iter().map(|t| r.text(file, t, &[])).collect()
+        };
+        json!({
+            "issuers": names,
+            "date": s.date.value.chinese(),
+            "seal": s.seal.as_ref().map(asset),
+            "seals": s.seals.iter().map(asset).collect::<Vec<_>>(),
+            "stamp": s.stamp.as_ref().map(|st| json!({ "post": r.text(file, &st.post, &[]), "image": asset(&st.image) })),
+        })
     });
 
-    json!({
+    let attendance = n.attendance.as_ref().filter(|_| format == Format::Minutes).map(|a| {
+        let mut lists = Vec::new();
+        for (label, names) in [("出席", &a.present), ("请假", &a.absent), ("列席", &a.attending)] {
+            if !names.is_empty() {
+                let names: Vec<String> = names.iter().map(|t| r.text(file, t, &[])).collect();
+                lists.push(json!({ "label": label, "names": names.join("，") }));
+            }
+        }
+        lists
+    });
+
+    let imprint = n.imprint.as_ref().map(|im| {
+        let cc: Vec<String> = im.cc.iter().map(|t| r.text(file, t, &[])).collect();
+        let letter = format == Format::Letter;
+        let printer = match &im.printer {
+            Some(p) => r.text(file, p, &[]),
+            None => c.office.value.clone(),
+        };
+        json!({
+            "cc": if cc.is_empty() { Json::Null } else { json!(format!("{}。", cc.join("，"))) },
+            // A letter's 版记 has neither 印发机关 nor 印发日期 (L3).
+            "printer": if letter { Json::Null } else { json!(printer) },
+            "date": if letter { Json::Null } else { json!(im.date.as_ref().map(|d| format!("{}印发", d.value.chinese()))) },
+        })
+    });
+
+    let data = json!({
+        "format": format.name(),
+        "watermark": if n.sample { json!("示例") } else { Json::Null },
         "header": header,
-        "title": title_lines(r, NOTICE_FILE, &n.title),
-        "recipients": r.text(NOTICE_FILE, &n.recipients, &[]),
-        "body": r.rich(NOTICE_FILE, &n.body, &[]),
+        "title": title_lines(r, file, &n.title),
+        "recipients": n.recipients.as_ref().map(|t| r.text(file, t, &[])),
+        "body": r.rich(file, &n.body, &[]),
         "signature": signature,
-        "note": n.note.as_ref().map(|t| r.text(NOTICE_FILE, t, &[])),
+        "note": n.note.as_ref().map(|t| r.text(file, t, &[])),
+        "attendance": attendance,
         "enclosure": enclosure,
         "attachments": attachments,
         "imprint": imprint,
-    })
+    });
+    Document { data, tables }
 }
 
 /// Title lines: as written when content gives several lines (each must fit
@@ -169,10 +212,6 @@ fn title_lines(r: &mut Renderer<'_>, file: &str, lines: &[crate::content::Text])
         }
     }
     rendered
-}
-
-fn issuers_for_signature(issuers: &[crate::content::Text], r: &mut Renderer<'_>) -> Vec<String> {
-    issuers.iter().map(|t| r.text(NOTICE_FILE, t, &[])).collect()
 }
 
 fn heading(level: u8, number: String, text: String) -> Block {
@@ -265,9 +304,15 @@ pub fn font_needs(data: &Json) -> crate::typeset::fonts::Needs {
     add(Role::Mark, &data["enclosure"]["title"]);
     for a in data["attachments"].as_array().into_iter().flatten() {
         add(Role::Mark, &a["title"]);
+        add(Role::Hei, &a["columns"]);
+        add(Role::Hei, &a["head"]);
+        add(Role::Body, &a["separate"]);
     }
-    add(Role::Hei, &json!(["附件草稿", data["header"]["secrecy"], data["header"]["urgency"]]));
+    add(Role::Hei, &json!(["附件草稿示例", data["header"]["secrecy"], data["header"]["urgency"]]));
     add(Role::Kai, &data["header"]["signers"]);
+    for list in data["attendance"].as_array().into_iter().flatten() {
+        add(Role::Hei, &list["label"]);
+    }
     add(Role::Song, &json!("—0123456789"));
     for block in blocks(data) {
         if let Json::Object(b) = block
@@ -286,7 +331,12 @@ pub fn font_needs(data: &Json) -> crate::typeset::fonts::Needs {
 fn blocks(data: &Json) -> impl Iterator<Item = &Json> {
     let body = data["body"].as_array().into_iter().flatten();
     let enclosure = data["enclosure"]["body"].as_array().into_iter().flatten();
-    body.chain(enclosure)
+    let attached = data["attachments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a["body"].as_array().into_iter().flatten());
+    body.chain(enclosure).chain(attached)
 }
 
 #[cfg(test)]

@@ -86,7 +86,7 @@ mod tests {
 
     fn sample() -> Table {
         Table {
-            id: "sample",
+            id: "sample".into(),
             title: "测试表".into(),
             columns: vec![
                 Column { header: "序号".into(), width: 3.0 },
