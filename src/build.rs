@@ -172,7 +172,10 @@ pub fn load(root: &Path) -> Result<Content, Failure> {
 /// [`load`] for a build of the flyers of `only` (all when empty): of the
 /// township files, only theirs are read (see [`content::load_townships`]).
 fn load_for(root: &Path, only: &[String]) -> Result<Content, Failure> {
-    content::load_townships(root, only).map_err(|(diags, sources)| Failure {
+    // Names of documents select documents, not townships.
+    let documents = content::document_stems(root);
+    let townships: Vec<String> = only.iter().filter(|o| !documents.contains(o)).cloned().collect();
+    content::load_townships(root, &townships).map_err(|(diags, sources)| Failure {
         kind: FailureKind::Content,
         diags,
         sources,
@@ -364,6 +367,9 @@ pub fn check_texts(content: &Content) -> Diagnostics {
     let mut media = Media::dry(&content.root, &content.sources);
     let mut diags = Diagnostics::new();
     let _ = notice::data(content, &mut r);
+    for (path, doc) in &content.documents {
+        let _ = notice::document(content, &mut r, &path.to_string_lossy(), doc);
+    }
     let _ = annex::all(content, &mut r);
     if content.booklet.is_some()
         && let Err(d) = booklet::data(content, &mut r, &mut media)
@@ -1037,7 +1043,9 @@ fn typeset_notice_data(
         })
     };
     let (mut document, mut warnings) = layout("here", &mut data)?;
-    if let Some(mode) = imprint_fix(&document) {
+    // A letter's 版记 (only 抄送) stays at the foot of its last page (L3).
+    let letter = data["format"] == "letter";
+    if let Some(mode) = imprint_fix(&document).filter(|_| !letter) {
         (document, warnings) = layout(mode, &mut data)?;
     }
     let missing = typeset::missing_glyphs(&document, roles);

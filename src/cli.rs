@@ -38,7 +38,7 @@ pub enum LangArg {
 pub enum Command {
     /// Build outputs (default: all of them) into the output folder.
     Build {
-        /// Targets to build: notice, annex, booklet, flyers.
+        /// Targets to build: notice, documents, annex, booklet, flyers.
         targets: Vec<Target>,
         /// Project and font options.
         #[command(flatten)]
@@ -46,8 +46,10 @@ pub enum Command {
         /// Output folder (default: <project>/output).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Build only this township's flyer (its name or file name; repeatable).
-        #[arg(long, value_name = "TOWNSHIP")]
+        /// Build only this document (its file name in content/documents/,
+        /// without .yaml) or this township's flyer (its name or file name);
+        /// repeatable.
+        #[arg(long, value_name = "NAME")]
         only: Vec<String>,
         /// Photo resolution at the placed size, in dots per inch.
         #[arg(long, default_value_t = 300.0, value_parser = parse_dpi)]
@@ -103,10 +105,11 @@ pub enum Command {
     /// Print the exact data a target's template receives (JSON), to work on
     /// a template against real data.
     Data {
-        /// notice, annex, booklet or flyers.
+        /// notice, documents, annex, booklet or flyers.
         target: Target,
-        /// For flyers: which township (name or file name); the first if omitted.
-        #[arg(long, value_name = "TOWNSHIP")]
+        /// For documents: which one (file name); for flyers: which township
+        /// (name or file name). The first if omitted.
+        #[arg(long, value_name = "NAME")]
         only: Option<String>,
         /// Write to this file instead of standard output.
         #[arg(long, short, value_name = "FILE")]
@@ -206,14 +209,22 @@ pub fn main() -> ExitCode {
             if let Some(out) = out {
                 config.out_dir = out;
             }
+            // `--only` names documents (file names in content/documents/)
+            // or townships: those outputs, beside any targets given.
+            let documents = crate::content::document_stems(&config.root);
+            let (docs, towns): (Vec<&String>, Vec<&String>) =
+                only.iter().partition(|n| documents.contains(n));
             if !targets.is_empty() {
                 config.targets = targets;
             } else if !only.is_empty() {
-                // `--only` alone means those townships' flyers.
-                config.targets = vec![Target::Flyers];
+                config.targets = Vec::new();
             }
-            if !only.is_empty() && !config.targets.contains(&Target::Flyers) {
-                config.targets.push(Target::Flyers);
+            for (wanted, target) in
+                [(!docs.is_empty(), Target::Documents), (!towns.is_empty(), Target::Flyers)]
+            {
+                if wanted && !config.targets.contains(&target) {
+                    config.targets.push(target);
+                }
             }
             config.fonts = project.font_options();
             config.only = only;
@@ -468,14 +479,14 @@ fn output_lines(outputs: &[crate::build::Output]) -> Vec<String> {
     let mut lines = Vec::new();
     for run in outputs.chunk_by(|a, b| a.path.parent() == b.path.parent()) {
         if run.len() <= LIST_AT_MOST {
+            // Sheets (XLSX/CSV) have no pages to count.
             lines.extend(run.iter().map(|o| {
-                format!(
-                    "  {}  {} {}  {:.0} KB",
-                    o.path.display(),
-                    o.pages,
-                    tr("页", "pages"),
-                    o.bytes as f64 / 1024.0
-                )
+                let pages = if o.pages == 0 {
+                    String::new()
+                } else {
+                    format!("  {} {}", o.pages, tr("页", "pages"))
+                };
+                format!("  {}{pages}  {:.0} KB", o.path.display(), o.bytes as f64 / 1024.0)
             }));
         } else {
             let dir = run[0].path.parent().unwrap_or(Path::new("."));

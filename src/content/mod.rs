@@ -29,6 +29,21 @@ pub const FLYER_FILE: &str = "content/flyer.yaml";
 pub const AREAS_DIR: &str = "content/areas";
 /// One file per township.
 pub const TOWNSHIPS_DIR: &str = "content/townships";
+/// The file stems of the project's documents (`content/documents/*.yaml`),
+/// sorted; empty when there are none.
+pub fn document_stems(root: &Path) -> Vec<String> {
+    let mut stems: Vec<String> = std::fs::read_dir(root.join(DOCUMENTS_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    stems.sort();
+    stems
+}
+
 /// One file per official document besides the notice.
 pub const DOCUMENTS_DIR: &str = "content/documents";
 

@@ -222,7 +222,9 @@ pub struct DocumentFile {
     /// 签发人: given only for a document to a superior (上行文).
     #[serde(default)]
     pub signers: Vec<Text>,
-    /// The title, one entry per printed line (or one entry, broken by pressroom).
+    /// The title, one entry per printed line (or one entry, broken by
+    /// pressroom). An order or minutes may have none.
+    #[serde(default)]
     pub title: Vec<Text>,
     /// 主送机关, ending with ：.
     #[serde(default)]

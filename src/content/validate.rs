@@ -404,7 +404,8 @@ impl Validator<'_> {
                 .at(whole.clone()),
             );
         }
-        if n.title.is_empty() {
+        // An order or minutes may go without a title: their mark names them.
+        if n.title.is_empty() && matches!(n.format(), Format::File | Format::Letter) {
             self.diags.push(
                 Diagnostic::error("content/no-title", msg!("没有标题（title）", "no title given"))
                     .at(whole.clone()),

@@ -19,8 +19,12 @@ use crate::render::title::{TITLE_CELLS, break_title, cells};
 use crate::targets::annex::{self, Column, Table};
 
 /// A table wider than this many characters of 小四 text (at the widths the
-/// columns ask for) is set landscape unless the content says otherwise.
-const PORTRAIT_CHARS: f64 = 34.0;
+/// columns ask for, cell padding included) is set landscape unless the
+/// content says otherwise: 156 mm holds about 36.8 characters at 12 pt.
+const PORTRAIT_CHARS: f64 = 36.8;
+
+/// A cell's padding (4 pt each side), in characters of 小四.
+const CELL_PADDING: f64 = 0.7;
 
 /// One cell of a table, with its span where the source merged cells.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -281,22 +285,24 @@ fn yaml_grid(r: &mut Renderer<'_>, file: &str, a: &Attachment) -> Grid {
         .iter()
         .map(|row| row.iter().map(|t: &Text| Cell::plain(r.text(file, t, &[]))).collect())
         .collect();
-    let texts: Vec<Vec<String>> =
-        std::iter::once(&head).chain(&body).map(|row| row.iter().map(|c| c.text.clone()).collect()).collect();
-    let measured = widths(&texts, a.columns.len());
+    let texts = |rows: &[Vec<Cell>]| -> Vec<Vec<String>> {
+        rows.iter().map(|row| row.iter().map(|c| c.text.clone()).collect()).collect()
+    };
+    let measured = widths(&texts(std::slice::from_ref(&head)), &texts(&body), a.columns.len());
     let widths = a.columns.iter().zip(measured).map(|(c, m)| c.width.unwrap_or(m)).collect();
     Grid { widths, head: vec![head], body, title: None }
 }
 
-/// Column widths from the content: the longest cell (in characters),
-/// kept between 2 and 16 so that one long text wraps instead of
-/// starving the other columns.
-fn widths(rows: &[Vec<String>], n: usize) -> Vec<f64> {
+/// Column widths from the content: the longest body cell (in characters),
+/// or half the header's (a header may take two lines: 宣传发动 / （30分）),
+/// kept between 2 and 16 so that one long text wraps instead of starving
+/// the other columns.
+fn widths(head: &[Vec<String>], body: &[Vec<String>], n: usize) -> Vec<f64> {
+    let longest = |rows: &[Vec<String>], c: usize| {
+        rows.iter().filter_map(|r| r.get(c)).map(|t| cells(t)).fold(0.0, f64::max)
+    };
     (0..n)
-        .map(|c| {
-            let longest = rows.iter().filter_map(|r| r.get(c)).map(|t| cells(t)).fold(2.0, f64::max);
-            longest.clamp(2.0, 16.0)
-        })
+        .map(|c| longest(body, c).max((longest(head, c) / 2.0).ceil()).clamp(2.0, 16.0) + CELL_PADDING)
         .collect()
 }
 
@@ -437,9 +443,8 @@ fn grid_from(mut rows: Vec<Vec<String>>, merges: &[Merge]) -> Option<Grid> {
     };
     let head: Vec<Vec<Cell>> = (first..head_end).map(make).collect();
     let body: Vec<Vec<Cell>> = (head_end..rows.len()).map(make).collect();
-    let texts: Vec<Vec<String>> = rows[first..].to_vec();
     Some(Grid {
-        widths: widths(&texts, n),
+        widths: widths(&rows[first..head_end], &rows[head_end..], n),
         head,
         body,
         title: (!title_parts.is_empty()).then(|| title_parts.join("")),
