@@ -665,7 +665,10 @@ impl Validator<'_> {
                 )),
             );
         }
-        if a.table.is_none() && a.title.is_none() {
+        // A CSV or XLSX file may carry its title in a merged first row: the
+        // table is checked for one when it is read.
+        let sheet = a.file.as_ref().is_some_and(|f| !f.value.to_ascii_lowercase().ends_with(".pdf"));
+        if a.table.is_none() && a.title.is_none() && !sheet {
             self.diags.push(
                 Diagnostic::error(
                     "content/attachment-title",
