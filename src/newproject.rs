@@ -48,6 +48,12 @@ pub const EXAMPLE_CONTENT: &[(&str, &str)] = example![
     "content/townships/weierlu.yaml",
     "content/townships/xuehua.yaml",
     "content/townships/yanshan.yaml",
+    "content/documents/voice-push-letter.yaml",
+    "content/documents/liaison-minutes.yaml",
+    "content/documents/inspection-bulletin.yaml",
+    "content/documents/data/inspection-scores.csv",
+    "content/documents/city-request.yaml",
+    "content/images/seal-sample.svg",
 ];
 
 /// Sample photos in a new project: long side × short side in pixels. Smaller

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::content::{CAMPAIGN_FILE, Content, NOTICE_FILE};
+use crate::content::{CAMPAIGN_FILE, Content};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::msg;
 
@@ -62,16 +62,16 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
 
     let shift = year - old;
     let mut review = Review::default();
-    let mut edits: Vec<(&'static str, usize, usize, String)> = Vec::new();
+    let mut edits: Vec<(String, usize, usize, String)> = Vec::new();
     let c = &content.campaign;
     if let Some(r) = span(&c.year.referenced) {
-        edits.push((CAMPAIGN_FILE, r.0, r.1, year.to_string()));
+        edits.push((CAMPAIGN_FILE.to_owned(), r.0, r.1, year.to_string()));
         review.changed.push(format!("{CAMPAIGN_FILE}: year {old} → {year}"));
     }
     let mut dates = 0;
-    let mut date = |file: &'static str, d: &serde_saphyr::Spanned<crate::content::date::Date>| {
+    let mut date = |file: &str, d: &serde_saphyr::Spanned<crate::content::date::Date>| {
         if let Some((start, end)) = span(&d.referenced) {
-            edits.push((file, start, end, d.value.add_years(shift).to_string()));
+            edits.push((file.to_owned(), start, end, d.value.add_years(shift).to_string()));
             dates += 1;
         }
     };
@@ -85,24 +85,40 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
             }
         }
     }
-    let n = &content.notice;
-    if let Some(s) = &n.signature {
-        date(NOTICE_FILE, &s.date);
-    }
-    if let Some(d) = n.imprint.as_ref().and_then(|i| i.date.as_ref()) {
-        date(NOTICE_FILE, d);
+    // Every official document: its dates move on, a year written in its
+    // number too, and its sequence is emptied until the office assigns one.
+    let mut numbered = Vec::new();
+    let mut number_edits = Vec::new();
+    for (path, n) in content.official() {
+        let file = path.to_string_lossy().into_owned();
+        if let Some(s) = &n.signature {
+            date(&file, &s.date);
+        }
+        if let Some(d) = n.imprint.as_ref().and_then(|i| i.date.as_ref()) {
+            date(&file, d);
+        }
+        if let Some(y) = n.number.as_ref().and_then(|num| num.year.as_ref())
+            && let Some((start, end)) = span(&y.referenced)
+        {
+            number_edits.push((file.clone(), start, end, (y.value + shift).to_string()));
+        }
+        if let Some(seq) = n.number.as_ref().and_then(|num| num.sequence.as_ref())
+            && let Some((start, end)) = span(&seq.referenced)
+        {
+            number_edits.push((file.clone(), start, end, "~".to_owned()));
+            numbered.push(format!("{file}: number.sequence {} emptied", seq.value));
+        }
     }
     review.changed.push(format!("{dates} dates moved {shift} year(s) on"));
-    if let Some(seq) = n.number.as_ref().and_then(|num| num.sequence.as_ref())
-        && let Some((start, end)) = span(&seq.referenced)
-    {
-        edits.push((NOTICE_FILE, start, end, "~".to_owned()));
-        review.changed.push(format!("{NOTICE_FILE}: number.sequence {} emptied", seq.value));
-    }
-    for file in [CAMPAIGN_FILE, NOTICE_FILE] {
+    review.changed.extend(numbered);
+    edits.extend(number_edits);
+    let mut files: Vec<String> = edits.iter().map(|e| e.0.clone()).collect();
+    files.sort();
+    files.dedup();
+    for file in &files {
         let Some(text) = content.sources.get(Path::new(file)) else { continue };
         let mut text = text.to_owned();
-        let mut mine: Vec<_> = edits.iter().filter(|e| e.0 == file).collect();
+        let mut mine: Vec<_> = edits.iter().filter(|e| e.0 == *file).collect();
         // From the end backwards, so earlier offsets stay valid.
         mine.sort_by_key(|e| std::cmp::Reverse(e.1));
         for (_, start, end, new) in mine {
@@ -201,7 +217,7 @@ impl Review {
         }
         let _ = writeln!(
             out,
-            "\n## 发文字号 · Document number\n\n发文序号已清空，填写 content/notice.yaml 的 number.sequence 后才能印制（预览：`pressroom build --draft`）。\nThe sequence number is empty: fill in number.sequence in content/notice.yaml before printing (preview with `pressroom build --draft`)."
+            "\n## 发文字号 · Document number\n\n各公文的发文序号已清空（content/notice.yaml 和 content/documents/ 下的文件），填写 number.sequence 后才能印制（预览：`pressroom build --draft`）。\nThe sequence numbers are empty (content/notice.yaml and the files of content/documents/): fill in number.sequence before printing (preview with `pressroom build --draft`)."
         );
         out
     }

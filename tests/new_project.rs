@@ -147,6 +147,19 @@ fn a_new_project_builds_every_output_at_once() {
             expected.insert(format!("annex/{table}.{ext}"));
         }
     }
+    // Each document, and each of its table attachments as sheets.
+    for (doc, sheets) in [
+        ("voice-push-letter", false),
+        ("liaison-minutes", false),
+        ("inspection-bulletin", true),
+        ("city-request", true),
+    ] {
+        expected.insert(format!("documents/{doc}.pdf"));
+        if sheets {
+            expected.insert(format!("documents/{doc}-附件1.xlsx"));
+            expected.insert(format!("documents/{doc}-附件1.csv"));
+        }
+    }
     for (path, text) in EXAMPLE_CONTENT.iter().filter(|(p, _)| p.starts_with("content/townships/")) {
         let name = text
             .lines()

@@ -291,10 +291,23 @@ fn comments_and_layout_survive() {
         notice.lines().any(|l| l.trim() == "date: 2024-11-25                 # 成文日期"),
         "the signature date keeps its comment:\n{notice}"
     );
+    // Documents: their dates moved on and sequence emptied, nothing else.
+    let request = ny.new_file("content/documents/city-request.yaml");
+    assert!(request.lines().any(|l| l == "  sequence: ~"), "the document's sequence is emptied:\n{request}");
+    assert!(request.lines().any(|l| l == "  date: 2024-12-18"), "the document's dates move on:\n{request}");
+    let old_request = ny.old_file("content/documents/city-request.yaml");
+    let unchanged = |l: &&str| !l.starts_with("  sequence:") && !l.starts_with("  date:");
+    assert_eq!(
+        request.lines().filter(unchanged).collect::<Vec<_>>(),
+        old_request.lines().filter(unchanged).collect::<Vec<_>>(),
+        "the rest of a document stays as written"
+    );
     // The other content files are copied as they are.
     let mut files = Vec::new();
     yaml_files(ny.old.path(), &ny.old.path().join("content"), &mut files);
-    for file in files.iter().filter(|f| *f != CAMPAIGN && *f != NOTICE) {
+    for file in
+        files.iter().filter(|f| *f != CAMPAIGN && *f != NOTICE && !f.starts_with("content/documents/"))
+    {
         assert_eq!(ny.new_file(file), ny.old_file(file), "{file} should be copied unchanged");
     }
 }
@@ -356,13 +369,23 @@ fn the_review_names_every_literal_year_in_text() {
         );
         assert!(ny.run.stdout.contains(place.as_str()), "stdout should name {place}:\n{}", ny.run.describe());
     }
+    // The sample documents name days of last year's campaign (12月8日前 …):
+    // each is a literal date to review, and listed as one.
+    let (in_documents, listed): (Vec<&String>, Vec<&String>) =
+        listed.iter().partition(|p| p.starts_with("content/documents/"));
+    for doc in ["liaison-minutes.yaml", "inspection-bulletin.yaml"] {
+        assert!(
+            in_documents.iter().any(|p| p.starts_with(&format!("content/documents/{doc}:"))),
+            "the review names the literal dates of {doc}:\n{review}"
+        );
+    }
     let mut expected: Vec<&String> = literal.iter().map(|(p, _)| p).collect();
-    let mut found: Vec<&String> = listed.iter().collect();
+    let mut found: Vec<&String> = listed;
     expected.sort();
     found.sort();
     assert_eq!(
         found, expected,
-        "the review lists these places and no others (the example has no literal dates):\n{review}"
+        "the review lists these places and no others (outside the documents, the example has no literal dates):\n{review}"
     );
     assert!(
         ny.run.stdout.contains(review.trim_end()),

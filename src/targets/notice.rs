@@ -165,13 +165,22 @@ pub fn document(content: &Content, r: &mut Renderer<'_>, file: &str, n: &Documen
         })
     });
 
+    // The signature takes the body's last paragraph along to a new page
+    // only when it is short (two lines): moving a longer one would leave
+    // its page visibly short (K3).
+    let body = r.rich(file, &n.body, &[]);
+    let keep_last = body.last().is_some_and(|b| {
+        crate::render::title::cells(&crate::render::richtext::plain_blocks(std::slice::from_ref(b))) + 2.0
+            <= 56.0
+    });
     let data = json!({
         "format": format.name(),
         "watermark": if n.sample { json!("示例") } else { Json::Null },
         "header": header,
         "title": title_lines(r, file, &n.title),
         "recipients": n.recipients.as_ref().map(|t| r.text(file, t, &[])),
-        "body": r.rich(file, &n.body, &[]),
+        "body": body,
+        "keep_last": keep_last,
         "signature": signature,
         "note": n.note.as_ref().map(|t| r.text(file, t, &[])),
         "attendance": attendance,
