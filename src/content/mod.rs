@@ -513,6 +513,24 @@ fn explain_yaml(detail: &str) -> (crate::diag::Msg, Option<crate::diag::Msg>) {
         };
         return (msg!("未知字段 `{}`", "unknown field `{}`", field), Some(hint));
     }
+    if let Some(rest) = detail.strip_prefix("unknown variant ") {
+        let value = rest.split(',').next().unwrap_or(rest).trim_matches(['`', '"', ' ']);
+        let expected = rest
+            .split_once("expected ")
+            .map(|(_, e)| e.trim_start_matches("one of ").to_owned())
+            .unwrap_or_default();
+        let names: Vec<&str> = expected.split(", ").map(|s| s.trim_matches(['`', ' '])).collect();
+        let hint = match crate::diag::did_you_mean(value, names.iter().copied()) {
+            Some(s) => msg!("您是否想写 `{}`？", "did you mean `{}`?", s),
+            // The one enumeration users type most: a document's format.
+            None if names == ["file", "letter", "order", "minutes"] => msg!(
+                "format 可写 file（文件格式：通知、通报、请示、报告、意见、决定等）、letter（信函格式：函）、order（命令格式）或 minutes（纪要格式）。",
+                "format is one of file (通知, 通报, 请示, 报告, 意见, 决定 …), letter (函), order (命令) or minutes (纪要)."
+            ),
+            None => msg!("可以写：{}", "allowed here: {}", names.join(", ")),
+        };
+        return (msg!("这里不能写 `{}`", "`{}` is not allowed here", value), Some(hint));
+    }
     if let Some(rest) = detail.strip_prefix("missing field ") {
         let field = rest.trim_matches(['`', '"', ' ']);
         return (

@@ -461,9 +461,16 @@ impl Validator<'_> {
             None if matches!(format, Format::File | Format::Letter) => self.diags.push(
                 Diagnostic::error(
                     "content/no-number",
-                    msg!("{}需要发文字号（number）", "{} needs a document number (number)", format_name),
+                    msg!(
+                        "{}需要发文字号（number）",
+                        "a document in {} needs a document number (number)",
+                        format_name
+                    ),
                 )
-                .at(whole.clone())
+                .at(n
+                    .format
+                    .as_ref()
+                    .map_or_else(|| whole.clone(), |f| self.sources.locate(path, &f.referenced)))
                 .hint(msg!(
                     "加上 number: {{ agency: 机关代字, sequence: 序号 }}。",
                     "add number: {{ agency: <agency code>, sequence: <number> }}."
@@ -561,7 +568,11 @@ impl Validator<'_> {
                                 n.issuers.len(),
                                 sig.seals.len()
                             ),
-                        ),
+                        )
+                        .hint(msg!(
+                            "每个发文机关一枚印章，按 issuers 的顺序列出（S2）。",
+                            "give one seal per issuer, in the order of issuers (S2)."
+                        )),
                     );
                 }
                 let year =
