@@ -1043,6 +1043,13 @@ fn typeset_notice_data(
         })
     };
     let (mut document, mut warnings) = layout("here", &mut data)?;
+    // The signature went to a page of its own, leaving the body's long last
+    // paragraph behind (B11): keep the paragraph with it after all.
+    let signature = typeset::page_of(&document, "pressroom-signature");
+    if signature.is_some() && signature > typeset::page_of(&document, "pressroom-body-end") {
+        data["keep_last"] = json!(true);
+        (document, warnings) = layout("here", &mut data)?;
+    }
     // A letter's 版记 (only 抄送) stays at the foot of its last page (L3).
     let letter = data["format"] == "letter";
     if let Some(mode) = imprint_fix(&document).filter(|_| !letter) {

@@ -1036,7 +1036,19 @@ mod tests {
     #[test]
     fn a_template_rebuilds_the_targets_using_it() {
         let c = example();
-        assert_eq!(plan(&[p("templates/notice.typ")], &c), Plan::notice());
+        // The notice's template sets every official document.
+        assert_eq!(
+            plan(&[p("templates/notice.typ")], &c),
+            Plan { documents: Selection::All, ..Plan::notice() }
+        );
+        assert_eq!(
+            plan(&[p("content/documents/city-request.yaml")], &c),
+            Plan::document("city-request".into())
+        );
+        assert_eq!(
+            plan(&[p("content/documents/data/inspection-scores.csv")], &c),
+            Plan::document("inspection-bulletin".into())
+        );
         assert_eq!(plan(&[p("templates/annex.typ")], &c), Plan { annex: true, ..Plan::default() });
         assert_eq!(plan(&[p("templates/booklet.typ")], &c), Plan::booklet());
         assert_eq!(plan(&[p("templates/imposed.typ")], &c), Plan::booklet());

@@ -483,3 +483,51 @@ fn only_names_one_document() {
     assert!(!built.file("documents/first.pdf").exists(), "the other is not");
     assert!(!built.file("notice.pdf").exists(), "nor the notice");
 }
+
+#[test]
+fn the_title_stands_two_lines_under_the_rule_in_every_header_shape() {
+    let doc = |issuers: &str, signers: &str| {
+        format!(
+            "issuers: {issuers}\nmark_suffix: 文件\nnumber: {{ agency: 蚌山政办, sequence: 7 }}\n{signers}\
+             title: [关于开展联合督查的通知]\nrecipients: 各乡街：\nbody: |\n  {FILLER}。\n\
+             signature: {{ date: 2023-11-25 }}\nimprint: {{ date: 2023-11-25 }}\n"
+        )
+    };
+    let one = doc("[\"{{ office }}\"]", "");
+    let four = doc("[\"{{ office }}\", 区督查考核办公室, 区统计局, 区数据资源局]", "");
+    let up = doc("[\"{{ office }}\"]", "signers: [韩莉, 王小璐, 张岩]\n");
+    let dir = project(&[("one", &one), ("four", &four), ("up", &up)]);
+    let built = cli::build(dir.path(), &["documents"]);
+    built.assert_success();
+    for name in ["one", "four", "up"] {
+        let pdf = read_pdf(&built.file(&format!("documents/{name}.pdf")));
+        let p1 = pdf.page(1);
+        let rule = p1
+            .strokes
+            .iter()
+            .find(|s| is_red(s.color) && s.x1 - s.x0 > 150.0 * MM)
+            .unwrap_or_else(|| panic!("{name}: no red rule"));
+        let title = line_with(p1, "关于开展联合督查的通知");
+        let gap = top_of(&title) - rule.y0;
+        assert!(
+            close(gap, 2.0 * PITCH, 1.5),
+            "{name}: the title's top is {} under the red rule, expected two lines ({})",
+            mm(gap),
+            mm(2.0 * PITCH)
+        );
+        let number = line_with(p1, "蚌山政办〔2023〕7号");
+        let mark_bottom = lines(p1)
+            .iter()
+            .filter(|l| l.glyphs.iter().all(|g| is_red(g.color)))
+            .map(|l| l.baseline + 0.12 * l.size())
+            .fold(0.0, f64::max);
+        assert!(
+            top_of(&number) - mark_bottom >= 2.0 * PITCH - 1.0,
+            "{name}: the number at least two lines under the mark"
+        );
+        assert!(
+            close(rule.y0 - (number.baseline + 0.12 * BODY), 4.0 * MM, 1.0),
+            "{name}: the rule 4 mm under the number"
+        );
+    }
+}

@@ -234,7 +234,7 @@ fn table_attachment(
 /// in its first cell.
 fn flat(grid: &Grid, title: &str, id: String, landscape: bool) -> Table {
     let n = grid.widths.len();
-    let head = expand(&grid.head, n);
+    let head = expand(&grid.head, n, true);
     let columns = (0..n)
         .map(|c| {
             let mut parts: Vec<&str> = Vec::new();
@@ -247,12 +247,13 @@ fn flat(grid: &Grid, title: &str, id: String, landscape: bool) -> Table {
             Column { header: parts.join("·"), width: grid.widths[c] }
         })
         .collect();
-    Table { id, title: title.to_owned(), columns, rows: expand(&grid.body, n), note: None, landscape }
+    Table { id, title: title.to_owned(), columns, rows: expand(&grid.body, n, false), note: None, landscape }
 }
 
-/// Rows of spanned cells back to a full rectangle (text in the first cell
-/// of a span, the rest empty).
-fn expand(rows: &[Vec<Cell>], n: usize) -> Vec<Vec<String>> {
+/// Rows of spanned cells back to a full rectangle: text in the first cell
+/// of a span and the rest empty, or (`fill`, for headings: 得分 over
+/// 基础分 and 加分 heads both) in every cell of it.
+fn expand(rows: &[Vec<Cell>], n: usize, fill: bool) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<Option<String>>> = vec![vec![None; n]; rows.len()];
     for (i, row) in rows.iter().enumerate() {
         let mut c = 0;
@@ -266,7 +267,7 @@ fn expand(rows: &[Vec<Cell>], n: usize) -> Vec<Vec<String>> {
             for di in 0..cell.rowspan {
                 for dc in 0..cell.colspan {
                     if let Some(slot) = out.get_mut(i + di).and_then(|r| r.get_mut(c + dc)) {
-                        *slot = Some(String::new());
+                        *slot = Some(if fill { cell.text.clone() } else { String::new() });
                     }
                 }
             }
