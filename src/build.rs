@@ -226,6 +226,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         return Err(fail(FailureKind::Content, texts));
     }
     let mut lint = crate::lint::lint(&content, &lint_config);
+    let mut skipped: Vec<String> = Vec::new();
     // A final document is never printed without its document number: the
     // notice's when the notice is built, a document's when it is.
     if !config.draft {
@@ -237,8 +238,34 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
             let chosen = config.only.iter().any(|o| names.contains(o));
             config.targets.contains(&Target::Documents) && (!chosen || config.only.contains(&stem(file)))
         };
+        let names = document_names(&content);
+        let named = |file: &Path| config.only.contains(&stem(file));
         for d in content.warnings.iter().filter(|d| d.code == "content/no-sequence") {
-            if d.location.as_ref().is_some_and(|l| built(&l.file)) {
+            let Some(file) = d.location.as_ref().map(|l| l.file.clone()) else { continue };
+            if !built(&file) {
+                continue;
+            }
+            // A document among all the others waits for its number while the
+            // rest is built; the notice, or a document asked for by name, fails.
+            let document = names.contains(&stem(&file)) && file != Path::new(content::NOTICE_FILE);
+            if document && !named(&file) {
+                skipped.push(stem(&file));
+                lint.push(
+                    Diagnostic::warning(
+                        "build/skipped-no-number",
+                        msg!(
+                            "未生成 documents/{}.pdf：还没有发文序号（number.sequence）",
+                            "documents/{}.pdf not built: it has no sequence number yet (number.sequence)",
+                            stem(&file)
+                        ),
+                    )
+                    .at(d.location.clone().unwrap_or_else(|| crate::diag::Location::file(&file)))
+                    .hint(msg!(
+                        "填写序号后再生成；草稿可用 pressroom build --draft。",
+                        "fill in the number, then build; for a draft use pressroom build --draft."
+                    )),
+                );
+            } else {
                 lint.push(Diagnostic { severity: crate::diag::Severity::Error, ..d.clone() });
             }
         }
@@ -247,7 +274,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         return Err(fail(FailureKind::Content, lint));
     }
     stages.end("check");
-    let mut prepared = prepare(config, &content, &engine)?;
+    let mut prepared = prepare(config, &content, &engine, &skipped)?;
     stages.end("data");
     prepared.warnings.extend(lint);
     for path in &engine.fonts().skipped {
@@ -327,7 +354,7 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
         .map_err(|e| io_failure(&config.root, &e, &content.sources))?;
     let mut config = config.clone();
     config.targets = vec![target];
-    let prepared = prepare(&config, &content, &engine)?;
+    let prepared = prepare(&config, &content, &engine, &[])?;
     let fonts = resolve_fonts(&engine, &content, &prepared.needs)?.to_json();
     let mut data = match target {
         Target::Notice => prepared.notice.unwrap_or_default(),
@@ -462,7 +489,13 @@ struct FlyerJob {
     path: PathBuf,
 }
 
-fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<Prepared, Failure> {
+/// `skipped`: documents not to build (waiting for their number).
+fn prepare(
+    config: &BuildConfig,
+    content: &Content,
+    engine: &Engine,
+    skipped: &[String],
+) -> Result<Prepared, Failure> {
     let mut r = Renderer::new(&content.campaign, &content.sources);
     let cache = config.cache_dir();
     // Photos first, all at once on worker threads: downsampling phone
@@ -496,7 +529,7 @@ fn prepare(config: &BuildConfig, content: &Content, engine: &Engine) -> Result<P
         let chosen: Vec<&String> = config.only.iter().filter(|o| names.contains(o)).collect();
         for (path, doc) in &content.documents {
             let name = stem(path);
-            if !chosen.is_empty() && !chosen.contains(&&name) {
+            if (!chosen.is_empty() && !chosen.contains(&&name)) || skipped.contains(&name) {
                 continue;
             }
             let d = notice::document(content, &mut r, &path.to_string_lossy(), doc);

@@ -278,8 +278,23 @@ impl<'a> KnownNames<'a> {
             .map(|v| v.value.as_str())
             .chain(c.townships.iter().map(|t| t.value.as_str()))
             .collect();
-        let parts = all.iter().flat_map(|name| substrings(name)).collect();
-        let whole = all.iter().copied().collect();
+        // Names a document gives as its own (issuers, signers, who attended,
+        // who gets a copy) are the office's to choose, not near-misses; they
+        // are never offered as corrections either.
+        let own: Vec<&str> = content
+            .official()
+            .flat_map(|(_, d)| {
+                let signature = d.signature.iter().flat_map(|s| s.names.iter());
+                let attendance =
+                    d.attendance.iter().flat_map(|a| a.present.iter().chain(&a.absent).chain(&a.attending));
+                let cc = d.imprint.iter().flat_map(|i| i.cc.iter());
+                d.issuers.iter().chain(signature).chain(attendance).chain(cc)
+            })
+            .map(|t| t.value.as_str())
+            .filter(|v| !v.contains("{{"))
+            .collect();
+        let parts = all.iter().chain(&own).flat_map(|name| substrings(name)).collect();
+        let whole = all.iter().chain(&own).copied().collect();
         Self { all, whole, parts }
     }
 

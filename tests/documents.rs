@@ -531,3 +531,28 @@ fn the_title_stands_two_lines_under_the_rule_in_every_header_shape() {
         );
     }
 }
+
+#[test]
+fn a_document_without_its_number_waits_while_the_rest_is_built() {
+    let numbered = "issuers: [x]\ntitle: [甲]\nbody: 甲。\nnumber: { agency: 蚌山政办, sequence: 1 }\n\
+                    signature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
+    let waiting = "issuers: [x]\ntitle: [乙]\nbody: 乙。\nnumber: { agency: 蚌山政办, sequence: ~ }\n\
+                   signature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
+    let dir = project(&[("numbered", numbered), ("waiting", waiting)]);
+    let built = cli::build(dir.path(), &["notice", "documents"]);
+    built.assert_success();
+    assert!(
+        built.file("notice.pdf").is_file() && built.file("documents/numbered.pdf").is_file(),
+        "the rest is built"
+    );
+    assert!(!built.file("documents/waiting.pdf").exists(), "the document without its number is not");
+    assert!(
+        built.stderr.contains("build/skipped-no-number")
+            && built.stderr.contains("documents/waiting.pdf not built"),
+        "and the build says so:\n{}",
+        built.stderr
+    );
+    // Asked for by name, it is an error.
+    let named = cli::build(dir.path(), &["--only", "waiting"]);
+    assert_eq!(named.code(), 1, "{}", named.describe());
+}

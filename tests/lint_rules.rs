@@ -694,6 +694,23 @@ fn registry_near_miss_flags_a_shortened_department_with_did_you_mean() {
 }
 
 #[test]
+fn registry_near_miss_is_silent_on_names_a_document_gives_as_its_own() {
+    // An issuer written in a document's own way (here a shortened name) and
+    // used again in its text is the office's choice, not a typo.
+    let dir = registry_project("现将有关事项通知如下，请认真贯彻落实。");
+    let docs = dir.path().join("content/documents");
+    std::fs::create_dir_all(&docs).expect("documents folder");
+    std::fs::write(
+        docs.join("joint.yaml"),
+        "issuers: [\"{{ office }}\", 区人力资源社保局]\nnumber: { agency: 蚌山政办, sequence: 2 }\n\
+         title: [关于开展就业服务的通知]\nrecipients: 各乡街：\nbody: 区人力资源社保局将开展就业服务。\n\
+         signature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n",
+    )
+    .expect("write a document");
+    assert_silent(dir.path(), "registry/near-miss");
+}
+
+#[test]
 fn registry_near_miss_is_silent_on_registered_names() {
     let dir = registry_project("现将有关事项通知如下，请区人力资源社会保障局、区统计局认真贯彻落实。");
     assert_silent(dir.path(), "registry/near-miss");
