@@ -556,3 +556,22 @@ fn a_document_without_its_number_waits_while_the_rest_is_built() {
     let named = cli::build(dir.path(), &["--only", "waiting"]);
     assert_eq!(named.code(), 1, "{}", named.describe());
 }
+
+#[test]
+fn a_wrapped_heading_line_is_justified_like_body_text() {
+    // K4: a level-3 heading standing alone (no 。) that wraps.
+    let doc = "issuers: [x]\ntitle: [甲]\nnumber: { agency: 蚌山政办, sequence: 1 }\nbody: |\n  一、总体\n  （一）分项\n  \
+               1.安排部署2022年群众满意度调查工作（2023年11月30日前）安排部署群众满意度调查工作\n  \
+               为进一步提升群众满意度各单位要结合实际认真组织实施确保各项工作任务落到实处。\n\
+               signature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
+    let dir = project(&[("k4", doc)]);
+    let built = cli::build(dir.path(), &["documents"]);
+    built.assert_success();
+    let pdf = read_pdf(&built.file("documents/k4.pdf"));
+    let heading = line_with(pdf.page(1), "1.安排部署");
+    assert!(
+        close(heading.x1, RIGHT, 1.0),
+        "K4: the heading's first line ends at the right edge, at {}",
+        mm(heading.x1)
+    );
+}
