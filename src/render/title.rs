@@ -42,18 +42,95 @@ pub fn break_title(title: &str, max_cells: f64) -> Vec<String> {
     out
 }
 
-/// Words of a title; a number stays with the unit after it (2023年, 82号).
+/// Brackets whose phrase a title keeps on one line (K1).
+const PAIRS: [(char, char); 4] = [('《', '》'), ('（', '）'), ('“', '”'), ('〔', '〕')];
+
+/// Words of a title; a number stays with the unit after it (2023年, 82号),
+/// and a bracketed or 《》 phrase that fits a line is one word (K1).
 fn words(title: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // The phrase being collected, and the mark that closes it.
+    let mut open: Option<(String, char)> = None;
     for token in JIEBA.cut(title, false) {
+        let w = token.word;
+        if let Some((phrase, close)) = open.as_mut() {
+            phrase.push_str(w);
+            if w.contains(*close) {
+                let (phrase, _) = open.take().unwrap_or_default();
+                if cells(&phrase) <= TITLE_CELLS {
+                    out.push(phrase);
+                } else {
+                    out.extend(JIEBA.cut(&phrase, false).into_iter().map(|t| t.word.to_owned()));
+                }
+            }
+            continue;
+        }
+        if let Some(&(_, close)) = PAIRS.iter().find(|(o, c)| w.starts_with(*o) && !w.contains(*c)) {
+            open = Some((w.to_owned(), close));
+            continue;
+        }
         let glue = out.last().is_some_and(|prev| prev.chars().all(|c| c.is_ascii_digit()))
-            && token.word.starts_with(['年', '月', '日', '号', '期', '届', '次']);
+            && w.starts_with(['年', '月', '日', '号', '期', '届', '次']);
         match out.last_mut() {
-            Some(prev) if glue => prev.push_str(token.word),
-            _ => out.push(token.word.to_owned()),
+            Some(prev) if glue => prev.push_str(w),
+            _ => out.push(w.to_owned()),
         }
     }
+    // An unclosed bracket: its words as they are.
+    if let Some((phrase, _)) = open {
+        out.extend(JIEBA.cut(&phrase, false).into_iter().map(|t| t.word.to_owned()));
+    }
     out
+}
+
+/// An hourglass: a line between two longer ones (K1 wants lines growing,
+/// shrinking or a diamond).
+fn hourglass(widths: &[f64]) -> bool {
+    widths.windows(3).any(|w| w[1] + 0.5 < w[0] && w[1] + 0.5 < w[2])
+}
+
+/// What is wrong, per K1, with title lines as a user gave them: a word or
+/// a bracketed phrase split between lines, or an hourglass shape.
+pub fn shape_problem(lines: &[String]) -> Option<crate::diag::Msg> {
+    if lines.len() < 2 {
+        return None;
+    }
+    for l in lines {
+        for (o, c) in PAIRS {
+            if l.matches(o).count() != l.matches(c).count() {
+                return Some(crate::msg!("标题在“{}……{}”中间断行", "the title breaks inside “{}…{}”", o, c));
+            }
+        }
+    }
+    let joined = lines.concat();
+    let mut bounds = std::collections::HashSet::new();
+    let mut at = 0;
+    for w in words(&joined) {
+        at += w.len();
+        bounds.insert(at);
+    }
+    let mut at = 0;
+    for l in &lines[..lines.len() - 1] {
+        at += l.len();
+        if !bounds.contains(&at) {
+            let (before, after) = joined.split_at(at);
+            let tail: String = before.chars().rev().take(2).collect::<Vec<_>>().into_iter().rev().collect();
+            let head: String = after.chars().take(2).collect();
+            return Some(crate::msg!(
+                "标题在词语中间断行：“{}|{}”",
+                "the title breaks inside a word: “{}|{}”",
+                tail,
+                head
+            ));
+        }
+    }
+    let widths: Vec<f64> = lines.iter().map(|l| cells(l)).collect();
+    hourglass(&widths).then(|| {
+        crate::msg!(
+            "标题中间一行比上下两行都短（沙漏形）",
+            "a middle line of the title is shorter than the lines above and below it (an hourglass)"
+        )
+    })
 }
 
 /// The break positions (word indices where lines 2.. start) that fit and
@@ -125,7 +202,9 @@ impl Search<'_> {
         let last = widths[widths.len() - 1];
         let stub = widths.iter().all(|w| *w >= last) && widths.iter().any(|w| *w > last);
         let bonus = breaks.iter().filter(|b| self.preferred[**b]).count() as f64;
-        Some(spread + if stub { 4.0 } else { 0.0 } - 30.0 * bonus)
+        // Never an hourglass (K1) while another shape fits.
+        let hourglass = if hourglass(&widths) { 1000.0 } else { 0.0 };
+        Some(spread + if stub { 4.0 } else { 0.0 } - 30.0 * bonus + hourglass)
     }
 }
 
@@ -141,6 +220,27 @@ mod tests {
         assert!(lines[1].starts_with("关于印发蚌山区2023年"), "{lines:?}");
         let widths: Vec<f64> = lines.iter().map(|l| cells(l)).collect();
         assert!(widths[1] >= widths[0] && widths[1] >= widths[2], "not a diamond: {lines:?}");
+    }
+
+    #[test]
+    fn a_bracketed_phrase_stays_on_one_line() {
+        let title = "蚌山区人民政府办公室关于印发《蚌山区群众满意度调查提升总体工作方案》的通知";
+        let lines = break_title(title, TITLE_CELLS);
+        assert!(lines.iter().any(|l| l.contains("《蚌山区群众满意度调查提升总体工作方案》")), "{lines:?}");
+    }
+
+    #[test]
+    fn given_lines_that_break_k1_are_named() {
+        let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(shape_problem(&lines(&["关于印发《蚌山区群众", "满意度方案》的通知"])).is_some());
+        assert!(shape_problem(&lines(&["关于开展群众满", "意度调查工作的通知"])).is_some());
+        assert!(
+            shape_problem(&lines(&["蚌山区人民政府办公室", "关于", "开展群众满意度调查工作的通知"]))
+                .is_some()
+        );
+        assert!(
+            shape_problem(&lines(&["蚌山区人民政府办公室", "关于开展群众满意度调查工作的通知"])).is_none()
+        );
     }
 
     #[test]

@@ -199,6 +199,15 @@ fn title_lines(r: &mut Renderer<'_>, file: &str, lines: &[crate::content::Text])
     if rendered.len() == 1 {
         return break_title(&rendered[0], TITLE_CELLS);
     }
+    if let (Some(problem), Some(first)) = (crate::render::title::shape_problem(&rendered), lines.first()) {
+        let at = r.locate(file, first);
+        r.diags.push(
+            crate::diag::Diagnostic::warning("content/title-shape", problem).at(at).hint(crate::msg!(
+                "按 GB/T 9704（K1）在词语之间断行、上下对称；也可以只写一行，由 pressroom 断行。",
+                "break between words, symmetrically (GB/T 9704, K1); or give the title as one line and let pressroom break it."
+            )),
+        );
+    }
     for (text, line) in lines.iter().zip(&rendered) {
         if cells(line) > TITLE_CELLS {
             let at = r.locate(file, text);
