@@ -575,3 +575,39 @@ fn a_wrapped_heading_line_is_justified_like_body_text() {
         mm(heading.x1)
     );
 }
+
+#[test]
+fn full_width_marks_hug_their_neighbour_at_every_size() {
+    // K2: in a 22 pt title and the 16 pt number, each bracket is set with
+    // its half-width form against the text it belongs to.
+    let doc = "issuers: [x]\ntitle: [关于报送（第一批）项目的通知]\nnumber: { agency: 蚌山政办, sequence: 1 }\n\
+               body: 甲。\nsignature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
+    let dir = project(&[("k2", doc)]);
+    let built = cli::build(dir.path(), &["documents"]);
+    built.assert_success();
+    let pdf = read_pdf(&built.file("documents/k2.pdf"));
+    for (needle, size) in [("关于报送", 22.0), ("蚌山政办", BODY)] {
+        let line = line_with(pdf.page(1), needle);
+        let marks: Vec<&Glyph> =
+            line.glyphs.iter().filter(|g| "（）〔〕".contains(g.text.as_str())).collect();
+        assert_eq!(marks.len(), 2, "two brackets in {:?}", line.text);
+        // Every mark takes one cell, like its neighbours, with no extra
+        // space before a closing mark (it was a quarter em).
+        let cell = line.glyphs[1].x - line.glyphs[0].x;
+        let at = |g: &Glyph| line.glyphs.iter().position(|x| std::ptr::eq(x, g)).expect("in the line");
+        for g in &marks {
+            let i = at(g);
+            let step = g.x - line.glyphs[i - 1].x;
+            let prev_is_digit = line.glyphs[i - 1].text.chars().all(|c| c.is_ascii_digit());
+            let expected = if prev_is_digit { line.glyphs[i - 1].advance.min(cell) } else { cell };
+            assert!(
+                close(step, expected, 1.0),
+                "K2: {} at {size} pt starts {:.2} pt after the previous glyph, expected {:.2} (no gap): {:?}",
+                g.text,
+                step,
+                expected,
+                line.text
+            );
+        }
+    }
+}
