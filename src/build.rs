@@ -169,6 +169,28 @@ pub fn load(root: &Path) -> Result<Content, Failure> {
     load_for(root, &[])
 }
 
+impl BuildConfig {
+    /// A build of every target ([`Target::ALL`]) makes those the project
+    /// has: a project of documents alone has no notice, booklet or flyers to
+    /// fail on. Targets asked for by name stay, and fail when missing.
+    fn for_project(&self, content: &Content) -> BuildConfig {
+        let mut config = self.clone();
+        if config.targets == Target::ALL {
+            let has_campaign_tables = content.campaign.leading_group.is_some()
+                || !content.campaign.areas.is_empty()
+                || !content.campaign.phases.is_empty();
+            config.targets.retain(|t| match t {
+                Target::Notice => content.notice.is_some(),
+                Target::Documents => true,
+                Target::Annex => has_campaign_tables,
+                Target::Booklet => content.booklet.is_some(),
+                Target::Flyers => content.flyer.is_some() || !content.townships.is_empty(),
+            });
+        }
+        config
+    }
+}
+
 /// [`load`] for a build of the flyers of `only` (all when empty): of the
 /// township files, only theirs are read (see [`content::load_townships`]).
 fn load_for(root: &Path, only: &[String]) -> Result<Content, Failure> {
@@ -196,6 +218,10 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     let mut stages = Stages::new();
     let mut content = load_for(&config.root, &config.only)?;
     stages.end("load");
+    // A plain build (every target) builds what it can; an output asked for
+    // by name must be built or the build fails.
+    let plain = config.targets == Target::ALL;
+    let mut config = config.for_project(&content);
     let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let engine = Engine::new(&config.root, fonts.clone(), &config.cache_dir())
         .map_err(|e| io_failure(&config.root, &e, &content.sources))?;
@@ -227,6 +253,8 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     }
     let mut lint = crate::lint::lint(&content, &lint_config);
     let mut skipped: Vec<String> = Vec::new();
+    let mut skipped_files: Vec<PathBuf> = Vec::new();
+    let mut notice_waits = false;
     // A final document is never printed without its document number: the
     // notice's when the notice is built, a document's when it is.
     if !config.draft {
@@ -245,18 +273,27 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
             if !built(&file) {
                 continue;
             }
-            // A document among all the others waits for its number while the
-            // rest is built; the notice, or a document asked for by name, fails.
-            let document = names.contains(&stem(&file)) && file != Path::new(content::NOTICE_FILE);
-            if document && !named(&file) {
-                skipped.push(stem(&file));
+            // A document among all the others, or the notice in a plain
+            // build, waits for its number while the rest is built; the notice
+            // or a document asked for by name fails.
+            let notice = file == Path::new(content::NOTICE_FILE);
+            let document = names.contains(&stem(&file)) && !notice;
+            if (document && !named(&file)) || (notice && plain) {
+                let output =
+                    if notice { "notice.pdf".to_owned() } else { format!("documents/{}.pdf", stem(&file)) };
+                if notice {
+                    notice_waits = true;
+                } else {
+                    skipped.push(stem(&file));
+                }
+                skipped_files.push(file.clone());
                 lint.push(
                     Diagnostic::warning(
                         "build/skipped-no-number",
                         msg!(
-                            "未生成 documents/{}.pdf：还没有发文序号（number.sequence）",
-                            "documents/{}.pdf not built: it has no sequence number yet (number.sequence)",
-                            stem(&file)
+                            "未生成 {}：还没有发文序号（number.sequence）",
+                            "{} not built: it has no sequence number yet (number.sequence)",
+                            output
                         ),
                     )
                     .at(d.location.clone().unwrap_or_else(|| crate::diag::Location::file(&file)))
@@ -273,8 +310,18 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     if lint.iter().any(Diagnostic::is_error) {
         return Err(fail(FailureKind::Content, lint));
     }
+    if notice_waits {
+        config.targets.retain(|t| *t != Target::Notice);
+    }
+    let config = &config;
     stages.end("check");
     let mut prepared = prepare(config, &content, &engine, &skipped)?;
+    // A document left out for want of its number is reported once, by the
+    // warning that says it was not built.
+    prepared.warnings.retain(|d| {
+        d.code != "content/no-sequence"
+            || !d.location.as_ref().is_some_and(|l| skipped_files.contains(&l.file))
+    });
     stages.end("data");
     prepared.warnings.extend(lint);
     for path in &engine.fonts().skipped {
@@ -374,7 +421,7 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
         },
         Target::Annex => {
             let mut r = Renderer::new(&content.campaign, &content.sources);
-            json!({ "office": content.campaign.office.value, "tables": annex::all(&content, &mut r) })
+            json!({ "office": content.campaign.office(), "tables": annex::all(&content, &mut r) })
         }
     };
     if let Some(map) = data.as_object_mut() {
@@ -520,6 +567,23 @@ fn prepare(
 
     // The notice's data always exists: its text feeds the font needs of
     // every role, and its date is the date of every output.
+    if wants(Target::Notice) && content.notice.is_none() {
+        errors.push(
+            Diagnostic::error(
+                "content/no-notice",
+                msg!(
+                    "项目中没有 {}，无法生成通知",
+                    "the project has no {}, so there is no notice",
+                    content::NOTICE_FILE
+                ),
+            )
+            .at(crate::diag::Location::file(Path::new(content::NOTICE_FILE)))
+            .hint(msg!(
+                "公文放在 content/documents/ 中时，用 pressroom build documents。",
+                "for documents in content/documents/, use pressroom build documents."
+            )),
+        );
+    }
     let mut notice = notice::data(content, &mut r);
     notice["draft"] = json!(config.draft);
     let mut needs = notice::font_needs(&notice);
@@ -644,6 +708,11 @@ fn prepare(
         photo_bytes: media.bytes,
     })
 }
+
+/// The line pitches, as fractions of the grid's, tried in turn when the
+/// signature does not fit under the text (K3): closer than 0.8 reads as
+/// crowded, and then the last paragraph goes with the signature instead.
+const SQUEEZE: [f64; 4] = [0.95, 0.9, 0.85, 0.8];
 
 /// A build in progress: where outputs go and what has been written.
 struct Run<'a> {
@@ -802,7 +871,7 @@ impl Run<'_> {
         crate::output::clean_stale(&dir);
         let date = pdf_date(self.content);
         for table in &tables {
-            let data = json!({ "fonts": self.fonts.to_json(), "office": self.content.campaign.office.value, "table": table });
+            let data = json!({ "fonts": self.fonts.to_json(), "office": self.content.campaign.office(), "table": table });
             let (doc, warnings) = self.compile("annex.typ", "annex", &data)?;
             self.check_glyphs(&doc)?;
             self.warnings.extend(warnings);
@@ -1076,12 +1145,31 @@ fn typeset_notice_data(
         })
     };
     let (mut document, mut warnings) = layout("here", &mut data)?;
-    // The signature went to a page of its own, leaving the body's long last
-    // paragraph behind (B11): keep the paragraph with it after all.
+    // The signature did not fit under the text and went to the next page,
+    // leaving the body's page short or its end behind (B11, K3): set the
+    // text of that page closer, as little as does it (7.3.5.4), and only if
+    // that fails keep the last paragraph with the signature.
     let signature = typeset::page_of(&document, "pressroom-signature");
-    if signature.is_some() && signature > typeset::page_of(&document, "pressroom-body-end") {
+    if let (Some(sig), Some(end)) = (signature, typeset::page_of(&document, "pressroom-body-end"))
+        && sig > end
+    {
+        let paragraphs = typeset::pages_of(&document, "pressroom-par");
+        let last = data["body"].as_array().map_or(0, Vec::len).saturating_sub(1);
+        let from = paragraphs.iter().position(|&p| p == end).unwrap_or(last).min(last);
         data["keep_last"] = json!(true);
-        (document, warnings) = layout("here", &mut data)?;
+        let mut fitted = false;
+        for factor in SQUEEZE {
+            data["squeeze"] = json!({ "from": from, "factor": factor });
+            (document, warnings) = layout("here", &mut data)?;
+            if typeset::page_of(&document, "pressroom-signature") == Some(end) {
+                fitted = true;
+                break;
+            }
+        }
+        if !fitted {
+            data["squeeze"] = serde_json::Value::Null;
+            (document, warnings) = layout("here", &mut data)?;
+        }
     }
     // A letter's 版记 (only 抄送) stays at the foot of its last page (L3).
     let letter = data["format"] == "letter";

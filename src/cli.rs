@@ -306,7 +306,7 @@ pub fn main() -> ExitCode {
         Command::NewYear { year, to, force, project } => match build::load(&project.project) {
             Ok(content) => match crate::newyear::new_year(&content, year, &to, force) {
                 Ok(review) => {
-                    print!("{}", review.markdown(content.campaign.year.value, year));
+                    print!("{}", review.markdown(review.from_year, year));
                     println!(
                         "{}",
                         match diag::lang() {

@@ -158,10 +158,10 @@ fn texts(content: &Content) -> Vec<TextRef<'_>> {
             }
         }
     }
-    add(campaign, &c.leading_group.title, 0);
-    add(campaign, &c.leading_group.note, 0);
-    for m in &c.leading_group.members {
-        if let Some(p) = &m.post {
+    if let Some(g) = &c.leading_group {
+        add(campaign, &g.title, 0);
+        add(campaign, &g.note, 0);
+        for p in g.members.iter().filter_map(|m| m.post.as_ref()) {
             add(campaign, p, 0);
         }
     }
@@ -345,12 +345,14 @@ impl Linter<'_> {
             );
         }
         let masked = TEMPLATE.replace_all(raw, |m: &regex::Captures<'_>| " ".repeat(m[0].len())).into_owned();
-        let year = self.content.campaign.year.value;
-
+        // Without a campaign year there is no year to be out of date with.
+        let year = self.content.campaign.year();
         for cap in YEAR.captures_iter(&masked) {
             let Some(m) = cap.get(1) else { continue };
             let Ok(found) = m.as_str().parse::<i32>() else { continue };
-            if found != year {
+            if let Some(year) = year
+                && found != year
+            {
                 self.warn(
                     t,
                     m.start(),
@@ -539,7 +541,7 @@ impl Linter<'_> {
                 .hint(msg!("在末尾加“：”。", "end the line with “：”.")),
             );
         }
-        if let Some(g) = Some(&self.content.campaign.leading_group) {
+        if let Some(g) = &self.content.campaign.leading_group {
             let title = g.title.value.trim_end();
             if title.ends_with(['。', '，', '；', '：', '.', ',', ';', ':']) {
                 let t = TextRef { file: PathBuf::from(CAMPAIGN_FILE), text: &g.title, level: 0 };

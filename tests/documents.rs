@@ -163,6 +163,17 @@ fn a_letter_has_its_mark_30_mm_down_double_lines_and_no_first_page_number() {
         "L2: the number's top 7/8 of a character under the line, is {}",
         mm(top_of(&number) - line_bottom)
     );
+    // L2: the first page's last line of text 7/8 of a character above the
+    // foot's double line (the page holds one line more than the grid).
+    let foot_top = lower.iter().map(|s| s.y0 - s.width / 2.0).fold(f64::INFINITY, f64::min);
+    let last_line = lines(p1).into_iter().last().expect("text on the first page");
+    let last_bottom = last_line.baseline + 0.12 * last_line.size();
+    assert!(
+        close(foot_top - last_bottom, 7.0 / 8.0 * BODY, 0.5 * MM),
+        "L2: the last line {:?} stands 7/8 of a character above the foot's double line, is {}",
+        last_line.text,
+        mm(foot_top - last_bottom)
+    );
     // L3: no number on the first page; the 版记 is 抄送 only, without rules.
     assert!(
         !lines(p1).iter().any(|l| l.text.contains("— 1 —")),
@@ -552,6 +563,11 @@ fn a_document_without_its_number_waits_while_the_rest_is_built() {
         "and the build says so:\n{}",
         built.stderr
     );
+    assert!(
+        !built.stderr.contains("content/no-sequence"),
+        "once, not also as the content warning about the empty sequence:\n{}",
+        built.stderr
+    );
     // Asked for by name, it is an error.
     let named = cli::build(dir.path(), &["--only", "waiting"]);
     assert_eq!(named.code(), 1, "{}", named.describe());
@@ -610,4 +626,135 @@ fn full_width_marks_hug_their_neighbour_at_every_size() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// A project of documents alone (no campaign, no notice).
+// ---------------------------------------------------------------------------
+
+const REPLY: &str = "issuers: [蚌埠市蚌山区人民政府办公室]\ntitle: [关于同意调整会议时间的复函]\n\
+                     number: { agency: 蚌山政办函, sequence: 12 }\nrecipients: 区教育体育局：\n\
+                     body: |\n  你局《关于调整会议时间的请示》收悉。经研究，同意将会议时间调整至12月8日。\n\
+                     signature: { date: 2024-12-02 }\n\
+                     imprint: { printer: 蚌埠市蚌山区人民政府办公室, date: 2024-12-02 }\n";
+
+fn documents_only(documents: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = example::temp_dir("pressroom-documents-only-");
+    let docs = dir.path().join("content/documents");
+    std::fs::create_dir_all(&docs).expect("documents folder");
+    for (name, yaml) in documents {
+        std::fs::write(docs.join(format!("{name}.yaml")), yaml).expect("write a document");
+    }
+    dir
+}
+
+#[test]
+fn a_project_of_documents_alone_builds_them_without_a_campaign() {
+    let dir = documents_only(&[("reply", REPLY)]);
+    assert!(!dir.path().join("content/campaign.yaml").exists());
+    let built = cli::build(dir.path(), &[]);
+    built.assert_success();
+    let pdf = read_pdf(&built.file("documents/reply.pdf"));
+    let text = pdf.text();
+    assert!(text.contains("蚌山政办函〔2024〕12号"), "the year comes from the document's date:\n{text}");
+    assert!(text.contains("关于同意调整会议时间的复函"), "{text}");
+    for absent in ["notice.pdf", "booklet.pdf", "annex", "flyers"] {
+        assert!(!built.file(absent).exists(), "{absent} is not built in a project of documents alone");
+    }
+    // Asked for by name, the notice is an error that says what to do.
+    let notice = cli::build(dir.path(), &["notice"]);
+    assert_eq!(notice.code(), 1, "{}", notice.describe());
+    assert!(notice.stderr.contains("content/no-notice"), "{}", notice.stderr);
+}
+
+#[test]
+fn a_campaign_fact_a_document_uses_is_required_then_and_named() {
+    let uses = REPLY.replace("经研究", "经{{ district }}研究");
+    let table = format!("{REPLY}attachments:\n  - table: leading_group\n");
+    let dir = documents_only(&[("with-table", &table)]);
+    let built = cli::build(dir.path(), &[]);
+    assert_eq!(built.code(), 1, "{}", built.describe());
+    let err = &built.stderr;
+    assert!(
+        err.contains("content/documents/with-table.yaml:10:") && err.contains("has no leading_group"),
+        "a ready-made table needs the campaign's part:\n{err}"
+    );
+    let dir = documents_only(&[("reply", &uses)]);
+    let built = cli::build(dir.path(), &[]);
+    assert_eq!(built.code(), 1, "{}", built.describe());
+    let err = &built.stderr;
+    // The document, the line, the expression and the fact.
+    assert!(
+        err.contains("content/documents/reply.yaml:6:")
+            && err.contains("{{ district }}")
+            && err.contains("campaign fact")
+            && err.contains("“district”")
+            && err.contains("content/campaign.yaml"),
+        "{err}"
+    );
+    // Given in a short campaign file (no areas, phases, townships or group),
+    // the fact is found and the document builds.
+    std::fs::write(dir.path().join("content/campaign.yaml"), "district: 蚌山区\n").expect("campaign");
+    let built = cli::build(dir.path(), &[]);
+    built.assert_success();
+    assert!(read_pdf(&built.file("documents/reply.pdf")).text().contains("经蚌山区研究"));
+}
+
+/// K3: a body whose signature does not fit under its last line on a full
+/// page. The text of that page is set closer until the signature fits (the
+/// standard's remedy, 7.3.5.4), so no page is left short, the date never
+/// stands on a page of its own, and the closer pitch stays readable.
+#[test]
+fn a_signature_that_does_not_fit_sets_the_page_closer_instead_of_moving_text() {
+    let paragraph = format!("  {FILLER}。{}。", FILLER.chars().take(20).collect::<String>());
+    let body = vec![paragraph; 10].join("\n\n");
+    let last: String = FILLER.chars().cycle().take(40).collect();
+    let yaml = format!(
+        "issuers: [蚌埠市蚌山区人民政府办公室]\ntitle: [关于测试的通知]\n\
+         number: {{ agency: 蚌山政办秘, sequence: 1 }}\nrecipients: 各有关单位：\n\
+         body: |\n{body}\n\n  {last}。\nsignature: {{ date: 2023-11-25 }}\nimprint: {{ date: 2023-11-26 }}\n"
+    );
+    let dir = project(&[("long", &yaml)]);
+    let built = cli::build(dir.path(), &["--only", "long"]);
+    built.assert_success();
+    let pdf = read_pdf(&built.file("documents/long.pdf"));
+    let date_page = pdf
+        .pages
+        .iter()
+        .find(|p| p.line_containing("2023年11月25日").is_some())
+        .expect("a page with the date");
+    let body_lines: Vec<TextLine> = lines(date_page)
+        .into_iter()
+        .filter(|l| !l.text.contains('—') && !l.text.contains("2023年") && !l.text.contains("人民政府办公室"))
+        .collect();
+    assert!(body_lines.len() >= 20, "the date stands under the page's text:\n{}", page_text(date_page));
+    let pitches: Vec<f64> = body_lines.windows(2).map(|w| w[1].baseline - w[0].baseline).collect();
+    let closest = pitches.iter().copied().fold(f64::INFINITY, f64::min);
+    let widest = pitches.iter().copied().fold(0.0, f64::max);
+    assert!(
+        (0.8 * PITCH - 0.5..PITCH - 0.5).contains(&closest),
+        "the page is set closer, within 80% of the grid's pitch: {} against {}\n{}",
+        mm(closest),
+        mm(PITCH),
+        page_text(date_page)
+    );
+    assert!(widest - closest < 0.5, "evenly, the whole page alike: {} to {}", mm(closest), mm(widest));
+    let date = line_with(date_page, "2023年11月25日");
+    assert!(
+        date.baseline <= TOP + 225.0 * MM,
+        "the date inside the type area: baseline at {}",
+        mm(date.baseline)
+    );
+    // The page before it is full: its last line on the grid's last line.
+    let before = &pdf.pages[date_page.number - 2];
+    let last_line = lines(before).into_iter().rfind(|l| !l.text.contains('—')).expect("lines");
+    // The line box (1 em) is centred in its grid cell.
+    let grid_last = TOP + 21.0 * PITCH + (PITCH - BODY) / 2.0 + ASCENT * BODY;
+    assert!(
+        close(last_line.baseline, grid_last, 1.0),
+        "page {} ends on the grid's last line: {}, not {}",
+        before.number,
+        mm(last_line.baseline),
+        mm(grid_last)
+    );
 }

@@ -94,10 +94,10 @@ impl SourceLookup for Sources {
 pub struct Content {
     /// The project folder.
     pub root: PathBuf,
-    /// `content/campaign.yaml`.
+    /// `content/campaign.yaml` (all empty when the project has none).
     pub campaign: CampaignFile,
-    /// `content/notice.yaml`.
-    pub notice: NoticeFile,
+    /// `content/notice.yaml`, if the project has one.
+    pub notice: Option<NoticeFile>,
     /// `content/areas/*.yaml`, in file-name order, with their paths.
     pub areas: Vec<(PathBuf, AreaFile)>,
     /// `content/townships/*.yaml`, in file-name order, with their paths.
@@ -128,18 +128,40 @@ impl Content {
         self.townships = Vec::new();
     }
 
-    /// The campaign's date: the notice's signing date (validation requires
-    /// one), else the first day of the campaign year.
+    /// The campaign's date: the notice's signing date, else the first
+    /// document's, else the first day of the campaign year; a fixed date
+    /// when the project gives none, so that outputs stay reproducible.
     pub fn notice_date(&self) -> date::Date {
-        self.notice.date().unwrap_or_else(|| {
-            date::Date::new(self.campaign.year.value, 1, 1).expect("1 January exists in every year")
+        self.official().find_map(|(_, d)| d.date()).unwrap_or_else(|| {
+            date::Date::new(self.campaign.year().unwrap_or(2000), 1, 1)
+                .expect("1 January exists in every year")
         })
     }
 
-    /// Every official document: the notice, then `content/documents/` in
-    /// file-name order, each with its project-relative path.
+    /// The year of a document: its number's, else the campaign's, else its
+    /// signing date's.
+    pub fn document_year(&self, doc: &DocumentFile) -> Option<i32> {
+        doc.number
+            .as_ref()
+            .and_then(|n| n.year.as_ref())
+            .map(|y| y.value)
+            .or(self.campaign.year())
+            .or(doc.date().map(|d| d.year))
+    }
+
+    /// The year the project is for: the campaign's, else that of its first
+    /// dated document.
+    pub fn year(&self) -> Option<i32> {
+        self.campaign.year().or_else(|| self.official().find_map(|(_, d)| d.date()).map(|d| d.year))
+    }
+
+    /// Every official document: the notice (when the project has one), then
+    /// `content/documents/` in file-name order, each with its project-relative
+    /// path.
     pub fn official(&self) -> impl Iterator<Item = (&Path, &DocumentFile)> {
-        std::iter::once((Path::new(NOTICE_FILE), &self.notice))
+        self.notice
+            .iter()
+            .map(|n| (Path::new(NOTICE_FILE), n))
             .chain(self.documents.iter().map(|(p, d)| (p.as_path(), d)))
     }
 
@@ -166,8 +188,35 @@ pub fn load(root: &Path) -> Result<Content, (Diagnostics, Sources)> {
 pub fn load_townships(root: &Path, only: &[String]) -> Result<Content, (Diagnostics, Sources)> {
     let mut sources = Sources::default();
     let mut diags = Diagnostics::new();
-    let campaign = read_yaml::<CampaignFile>(root, Path::new(CAMPAIGN_FILE), &mut sources, &mut diags);
-    let notice = read_yaml::<NoticeFile>(root, Path::new(NOTICE_FILE), &mut sources, &mut diags);
+    if !is_project(root) {
+        diags.push(not_a_project(root));
+        return Err((diags, sources));
+    }
+    if let Some(bound) = campaign_bound(root)
+        && !root.join(CAMPAIGN_FILE).exists()
+    {
+        diags.push(
+            Diagnostic::error(
+                "content/no-campaign",
+                msg!(
+                    "缺少 {}：{} 属于一次活动，需要活动的年度、区县、指标领域等信息",
+                    "{} is missing: {} belongs to a campaign and needs its year, district, areas and the rest",
+                    CAMPAIGN_FILE,
+                    bound
+                ),
+            )
+            .hint(msg!(
+                "恢复 {}（pressroom new 生成的项目带有一份），或只保留公文时删去 {}。",
+                "restore {} (a project made by pressroom new has one), or, for documents only, remove {}.",
+                CAMPAIGN_FILE,
+                bound
+            )),
+        );
+        return Err((diags, sources));
+    }
+    // A project of documents alone has neither a campaign nor a notice.
+    let campaign = read_optional::<CampaignFile>(root, Path::new(CAMPAIGN_FILE), &mut sources, &mut diags);
+    let notice = read_optional::<NoticeFile>(root, Path::new(NOTICE_FILE), &mut sources, &mut diags);
     let areas = read_dir_yaml::<AreaFile>(root, Path::new(AREAS_DIR), &mut sources, &mut diags);
     let selected =
         if only.is_empty() { None } else { read_named_townships(root, only, &mut sources, &mut diags) };
@@ -178,12 +227,15 @@ pub fn load_townships(root: &Path, only: &[String]) -> Result<Content, (Diagnost
     let documents = read_dir_yaml::<DocumentFile>(root, Path::new(DOCUMENTS_DIR), &mut sources, &mut diags);
     let booklet = read_optional::<BookletFile>(root, Path::new(BOOKLET_FILE), &mut sources, &mut diags);
     let flyer = read_optional::<FlyerFile>(root, Path::new(FLYER_FILE), &mut sources, &mut diags);
-    let (Some(campaign), Some(notice)) = (campaign, notice) else {
+    // The campaign and the notice are what every other file refers to:
+    // checking the rest against a half-read one would only add noise.
+    let failed = |read: bool, rel: &str| !read && root.join(rel).exists();
+    if failed(campaign.is_some(), CAMPAIGN_FILE) || failed(notice.is_some(), NOTICE_FILE) {
         return Err((diags, sources));
-    };
+    }
     let content = Content {
         root: root.to_path_buf(),
-        campaign,
+        campaign: campaign.unwrap_or_default(),
         notice,
         areas,
         townships,
@@ -304,6 +356,37 @@ pub fn names_township(name: &str, path: &Path, t: &TownshipFile) -> bool {
 }
 
 /// Reads a YAML file that a project may leave out.
+/// Whether `root` holds a project: a campaign, a notice or documents.
+fn is_project(root: &Path) -> bool {
+    [CAMPAIGN_FILE, NOTICE_FILE, DOCUMENTS_DIR].iter().any(|p| root.join(p).exists())
+}
+
+fn not_a_project(root: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "content/not-a-project",
+        msg!(
+            "{} 不是 pressroom 项目：没有 {}、{}，也没有 {}/",
+            "{} is not a pressroom project: it has no {}, no {} and no {}/",
+            root.display(),
+            CAMPAIGN_FILE,
+            NOTICE_FILE,
+            DOCUMENTS_DIR
+        ),
+    )
+    .hint(msg!(
+        "请在项目目录中运行，或用 --project 指定项目目录；新项目用 pressroom new 创建。",
+        "run pressroom in the project folder or name it with --project; pressroom new makes a new project."
+    ))
+}
+
+/// The files of a project that belong to a campaign (areas, townships, the
+/// booklet and flyers), for the error when the campaign is missing.
+fn campaign_bound(root: &Path) -> Option<&'static str> {
+    [AREAS_DIR, TOWNSHIPS_DIR, BOOKLET_FILE, FLYER_FILE].into_iter().find(|p| {
+        if p.ends_with(".yaml") { root.join(p).exists() } else { !yaml_files(root, Path::new(p)).is_empty() }
+    })
+}
+
 fn read_optional<T: DeserializeOwned>(
     root: &Path,
     rel: &Path,

@@ -11,27 +11,38 @@ use super::date::Date;
 pub type Text = Spanned<String>;
 
 /// `content/campaign.yaml`: the facts every output shares, defined once.
-#[derive(Debug, Deserialize)]
+/// Every part is optional, so that a project of documents alone needs none
+/// of them: a fact is required where an output or a text uses it.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignFile {
     /// Campaign year, e.g. 2023.
-    pub year: Spanned<i32>,
+    #[serde(default)]
+    pub year: Option<Spanned<i32>>,
     /// The city the district belongs to.
-    pub city: Text,
+    #[serde(default)]
+    pub city: Option<Text>,
     /// The district running the campaign.
-    pub district: Text,
+    #[serde(default)]
+    pub district: Option<Text>,
     /// The issuing office (发文机关).
-    pub office: Text,
+    #[serde(default)]
+    pub office: Option<Text>,
     /// Department registry: short name → full name.
+    #[serde(default)]
     pub departments: IndexMap<Spanned<String>, Text>,
     /// Township-level units (乡街、社区中心), in the official order.
+    #[serde(default)]
     pub townships: Vec<Text>,
     /// The survey's indicator areas and their lead departments, in order.
+    #[serde(default)]
     pub areas: Vec<Area>,
     /// The plan's phases and their steps.
+    #[serde(default)]
     pub phases: Vec<Phase>,
     /// The leading group (领导小组).
-    pub leading_group: LeadingGroup,
+    #[serde(default)]
+    pub leading_group: Option<LeadingGroup>,
     /// Further named texts that content may quote, e.g. a superior document's title.
     #[serde(default)]
     pub facts: IndexMap<Spanned<String>, Text>,
@@ -41,6 +52,27 @@ pub struct CampaignFile {
 }
 
 impl CampaignFile {
+    /// The campaign year, when the file gives one.
+    pub fn year(&self) -> Option<i32> {
+        self.year.as_ref().map(|y| y.value)
+    }
+
+    /// The issuing office's name ("" when the file gives none; the outputs
+    /// that print it require it, see `validate`).
+    pub fn office(&self) -> &str {
+        self.office.as_ref().map_or("", |o| o.value.as_str())
+    }
+
+    /// The city's name, as [`CampaignFile::office`].
+    pub fn city(&self) -> &str {
+        self.city.as_ref().map_or("", |o| o.value.as_str())
+    }
+
+    /// The district's name, as [`CampaignFile::office`].
+    pub fn district(&self) -> &str {
+        self.district.as_ref().map_or("", |o| o.value.as_str())
+    }
+
     /// The full name of a department by its short name (the short name
     /// itself when it is not registered; validation reports that).
     pub fn department_name(&self, key: &str) -> String {

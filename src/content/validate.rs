@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::model::{Attachment, CampaignFile, DocumentFile, Format, Step, Text};
+use super::model::{Attachment, AttachmentTable, CampaignFile, DocumentFile, Format, Step, Text};
 use super::{CAMPAIGN_FILE, Content, Sources};
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::msg;
@@ -33,8 +33,18 @@ pub fn photos(content: &Content) -> Diagnostics {
 pub fn validate(content: &Content) -> Diagnostics {
     let mut v = Validator { root: &content.root, sources: &content.sources, diags: Vec::new() };
     v.campaign(&content.campaign);
+    // The booklet, flyers and the area and township files print the
+    // campaign's own facts; a project of documents alone needs none.
+    let campaign_outputs = content.booklet.is_some()
+        || content.flyer.is_some()
+        || !content.areas.is_empty()
+        || !content.townships.is_empty();
+    if campaign_outputs {
+        v.campaign_facts(&content.campaign);
+    }
     for (path, doc) in content.official() {
         v.document(&content.campaign, path, doc);
+        v.campaign_parts(&content.campaign, path, doc);
     }
     v.areas(content);
     v.townships(content);
@@ -160,6 +170,90 @@ impl Validator<'_> {
         }
     }
 
+    /// The facts that the booklet and flyers print.
+    fn campaign_facts(&mut self, c: &CampaignFile) {
+        let given = [
+            ("year", c.year.is_some()),
+            ("city", c.city.is_some()),
+            ("district", c.district.is_some()),
+            ("office", c.office.is_some()),
+        ];
+        for (name, _) in given.iter().filter(|(_, g)| !g) {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/campaign-fact",
+                    msg!(
+                        "{} 中缺少 {}：宣传册、传单和各领域、乡街文件都要用到它",
+                        "{} has no {}: the booklet, the flyers and the area and township files use it",
+                        CAMPAIGN_FILE,
+                        name
+                    ),
+                )
+                .at(crate::diag::Location::file(Path::new(CAMPAIGN_FILE)))
+                .hint(msg!("补上 `{}:` 一项。", "add a `{}:` entry.", name)),
+            );
+        }
+    }
+
+    /// The parts of the campaign a document prints: its ready-made tables,
+    /// a schedule section, the office as 印发机关.
+    fn campaign_parts(&mut self, c: &CampaignFile, path: &Path, n: &DocumentFile) {
+        let missing = |(zh, en): (&str, &str), key: &str| {
+            Diagnostic::error(
+                "content/campaign-part",
+                crate::diag::Msg::new(
+                    format!("本文件用到了活动的{zh}，但 {CAMPAIGN_FILE} 中没有 {key}"),
+                    format!("this document uses the campaign's {en}, but {CAMPAIGN_FILE} has no {key}"),
+                ),
+            )
+            .hint(msg!(
+                "在 {} 中写上 {}，或在本文件中直接写出内容。",
+                "give {1} in {0}, or write the content in this document instead.",
+                CAMPAIGN_FILE,
+                key
+            ))
+        };
+        for a in &n.attachments {
+            let Some(t) = &a.table else { continue };
+            let absent = match t.value {
+                AttachmentTable::LeadingGroup => {
+                    c.leading_group.is_none().then_some((("领导小组", "leading group"), "leading_group"))
+                }
+                AttachmentTable::Responsibilities => {
+                    c.areas.is_empty().then_some((("指标领域", "indicator areas"), "areas"))
+                }
+                AttachmentTable::Schedule => {
+                    c.phases.is_empty().then_some((("工作阶段", "plan phases"), "phases"))
+                }
+            };
+            if let Some((what, key)) = absent {
+                self.error(path, &t.referenced, missing(what, key));
+            }
+        }
+        for s in n.enclosure.iter().flat_map(|e| &e.sections) {
+            if s.schedule && c.phases.is_empty() {
+                self.error(path, &s.title.referenced, missing(("工作阶段", "plan phases"), "phases"));
+            }
+        }
+        if let Some(im) = &n.imprint
+            && im.printer.is_none()
+            && c.office.is_none()
+            && n.format() != Format::Letter
+        {
+            let d =
+                missing(("发文机关名称（作版记的印发机关）", "office name (the 版记's 印发机关)"), "office")
+                    .hint(msg!(
+                        "在 imprint 下写 printer（印发机关），或在 {} 中写 office。",
+                        "give printer (印发机关) under imprint, or office in {}.",
+                        CAMPAIGN_FILE
+                    ));
+            match im.cc.first().map(|t| &t.referenced).or(im.date.as_ref().map(|d| &d.referenced)) {
+                Some(at) => self.error(path, at, d),
+                None => self.diags.push(d.at(crate::diag::Location::file(path))),
+            }
+        }
+    }
+
     fn campaign(&mut self, c: &CampaignFile) {
         let depts: Vec<&str> = c.departments.keys().map(|k| k.value.as_str()).collect();
         let townships: Vec<&str> = c.townships.iter().map(|t| t.value.as_str()).collect();
@@ -212,7 +306,7 @@ impl Validator<'_> {
                 self.step(step, phase.end.as_ref().map(|e| e.value), &depts);
             }
         }
-        for m in &c.leading_group.members {
+        for m in c.leading_group.iter().flat_map(|g| &g.members) {
             let ways = [m.post.is_some(), m.department.is_some(), m.township.is_some()];
             if ways.iter().filter(|w| **w).count() != 1 {
                 self.error(
@@ -575,9 +669,10 @@ impl Validator<'_> {
                         )),
                     );
                 }
-                let year =
-                    n.number.as_ref().and_then(|num| num.year.as_ref()).map_or(c.year.value, |y| y.value);
-                if sig.date.value.year != year {
+                let year = n.number.as_ref().and_then(|num| num.year.as_ref()).map(|y| y.value).or(c.year());
+                if let Some(year) = year
+                    && sig.date.value.year != year
+                {
                     self.diags.push(
                         Diagnostic::warning(
                             "content/date-year",

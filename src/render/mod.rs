@@ -151,18 +151,52 @@ fn campaign_context(c: &CampaignFile) -> Map<String, Json> {
         .iter()
         .map(|p| json!({ "name": p.name.value, "end": p.end.as_ref().map(|e| e.value.to_string()) }))
         .collect();
+    let townships: Vec<Json> = c.townships.iter().map(|t| json!(t.value)).collect();
+    // A fact the campaign does not give is left out, not set empty, so that
+    // a text using it is an error naming it (see `missing_fact`).
     let mut m = Map::new();
-    m.insert("year".into(), json!(c.year.value));
-    m.insert("city".into(), json!(c.city.value));
-    m.insert("district".into(), json!(c.district.value));
-    m.insert("office".into(), json!(c.office.value));
-    m.insert("departments".into(), Json::Object(departments));
-    m.insert("townships".into(), json!(c.townships.iter().map(|t| &t.value).collect::<Vec<_>>()));
-    m.insert("areas".into(), Json::Array(areas));
-    m.insert("phases".into(), Json::Array(phases));
-    m.insert("facts".into(), Json::Object(facts));
+    let mut put = |name: &str, value: Option<Json>| {
+        if let Some(v) = value {
+            m.insert(name.into(), v);
+        }
+    };
+    let text = |t: &Option<crate::content::Text>| t.as_ref().map(|t| json!(t.value));
+    put("year", c.year().map(|y| json!(y)));
+    put("city", text(&c.city));
+    put("district", text(&c.district));
+    put("office", text(&c.office));
+    put("departments", (!departments.is_empty()).then_some(Json::Object(departments)));
+    put("townships", (!townships.is_empty()).then_some(Json::Array(townships)));
+    put("areas", (!areas.is_empty()).then_some(Json::Array(areas)));
+    put("phases", (!phases.is_empty()).then_some(Json::Array(phases)));
+    put("facts", (!facts.is_empty()).then_some(Json::Object(facts)));
+    // The hotline is optional even in a campaign: templates test it.
     m.insert("hotline".into(), json!(c.hotline.as_ref().map(|h| h.value.clone())));
     m
+}
+
+/// The names of the campaign's facts, as content texts use them.
+const CAMPAIGN_FACTS: [&str; 9] =
+    ["year", "city", "district", "office", "departments", "townships", "areas", "phases", "facts"];
+
+/// The message for a text that uses a campaign fact the project does not
+/// give: which expression, which fact, where to give it.
+fn missing_fact(expr: &str, fact: &str) -> (crate::diag::Msg, crate::diag::Msg) {
+    (
+        msg!(
+            "表达式 {{{{ {} }}}} 用到了活动信息“{}”，但 {} 中没有给出",
+            "the expression {{{{ {} }}}} uses the campaign fact “{}”, which {} does not give",
+            expr,
+            fact,
+            crate::content::CAMPAIGN_FILE
+        ),
+        msg!(
+            "在 {} 中写上 {}，或把表达式换成文字。",
+            "give {1} in {0}, or write the text out instead of the expression.",
+            crate::content::CAMPAIGN_FILE,
+            fact
+        ),
+    )
 }
 
 /// Names the undefined name in `{{ … }}` and suggests the closest defined
@@ -185,6 +219,7 @@ fn explain_undefined(
         match scope.get(*part) {
             Some(Json::Object(inner)) => scope = inner,
             Some(_) => return None,
+            None if i == 0 && CAMPAIGN_FACTS.contains(part) => return Some(missing_fact(expr, part)),
             None => {
                 let name = path[..=i].join(".");
                 let keys: Vec<&str> = scope.keys().map(String::as_str).collect();

@@ -43,6 +43,8 @@ pub fn all(content: &Content, r: &mut Renderer<'_>) -> Vec<Table> {
     [AttachmentTable::LeadingGroup, AttachmentTable::Responsibilities, AttachmentTable::Schedule]
         .into_iter()
         .map(|t| table(content, r, t))
+        // A project without a campaign (or without a plan) has no such table.
+        .filter(|t| !t.rows.is_empty())
         .collect()
 }
 
@@ -60,8 +62,20 @@ fn col(header: &str, width: f64) -> Column {
 }
 
 /// The leading group: role, name, post; the office paragraph as note.
+/// Empty when the campaign has no group (validation reports a document
+/// that asks for it).
 pub fn leading_group(content: &Content, r: &mut Renderer<'_>) -> Table {
-    let g = &content.campaign.leading_group;
+    let columns = vec![col("职务", 4.0), col("姓名", 4.0), col("单位及职务", 18.0)];
+    let Some(g) = &content.campaign.leading_group else {
+        return Table {
+            id: "leading-group".into(),
+            title: String::new(),
+            columns,
+            rows: Vec::new(),
+            note: None,
+            landscape: false,
+        };
+    };
     let rows = g
         .members
         .iter()
@@ -81,7 +95,7 @@ pub fn leading_group(content: &Content, r: &mut Renderer<'_>) -> Table {
     Table {
         id: "leading-group".into(),
         title: r.text(CAMPAIGN_FILE, &g.title, &[]),
-        columns: vec![col("职务", 4.0), col("姓名", 4.0), col("单位及职务", 18.0)],
+        columns,
         rows,
         note: Some(note),
         landscape: false,
@@ -108,7 +122,7 @@ pub fn responsibilities(content: &Content) -> Table {
         .collect();
     Table {
         id: "responsibilities".into(),
-        title: format!("{}群众满意度测评指标责任分工表", c.district.value),
+        title: format!("{}群众满意度测评指标责任分工表", c.district()),
         columns: vec![col("序号", 3.0), col("测评指标", 11.0), col("牵头部门", 12.0)],
         rows,
         note: None,
@@ -143,7 +157,7 @@ pub fn schedule(content: &Content, r: &mut Renderer<'_>) -> Table {
     }
     Table {
         id: "schedule".into(),
-        title: format!("{}{}年群众满意度调查提升工作进度安排表", c.district.value, c.year.value),
+        title: format!("{}{}年群众满意度调查提升工作进度安排表", c.district(), c.year().unwrap_or_default()),
         columns: vec![col("阶段", 4.0), col("工作内容", 12.0), col("时间", 8.0), col("责任单位", 18.0)],
         rows,
         note: None,

@@ -179,7 +179,10 @@ fn ready_made(
     if which == AttachmentTable::LeadingGroup {
         let rows: Vec<Json> =
             table.rows.iter().map(|row| json!({ "role": row[0], "name": row[1], "post": row[2] })).collect();
-        let note = r.rich(CAMPAIGN_FILE, &content.campaign.leading_group.note, &[]);
+        let note = match &content.campaign.leading_group {
+            Some(g) => r.rich(CAMPAIGN_FILE, &g.note, &[]),
+            None => Vec::new(),
+        };
         let data = json!({
             "number": number,
             "kind": "leading_group",

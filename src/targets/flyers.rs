@@ -79,8 +79,8 @@ pub fn data(
     let date = content.notice_date();
     Ok(json!({
         "layout": layout(t),
-        "district": c.district.value,
-        "year": c.year.value,
+        "district": c.district(),
+        "year": c.year(),
         "hotline": c.hotline.as_ref().map(|h| h.value.clone()),
         "survey": c.areas.iter().filter(|a| a.in_survey).map(|a| a.indicator.value.clone()).collect::<Vec<_>>(),
         "township": {

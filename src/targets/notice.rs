@@ -28,7 +28,10 @@ pub fn cn_number(n: usize) -> String {
 /// The data for the notice template. Template errors in content are left in
 /// `renderer.diags`.
 pub fn data(content: &Content, r: &mut Renderer<'_>) -> Json {
-    document(content, r, NOTICE_FILE, &content.notice).data
+    match &content.notice {
+        Some(notice) => document(content, r, NOTICE_FILE, notice).data,
+        None => Json::Null,
+    }
 }
 
 /// A document's template data, and its attachment tables for the XLSX and
@@ -57,7 +60,7 @@ pub fn number_text(
         Format::File | Format::Letter => format!(
             "{}〔{}〕{}号",
             n.agency.as_ref().map(|a| r.text(file, a, &[])).unwrap_or_default(),
-            n.year.as_ref().map_or(content.campaign.year.value, |y| y.value),
+            content.document_year(doc).unwrap_or_default(),
             seq
         ),
     })
@@ -155,7 +158,7 @@ pub fn document(content: &Content, r: &mut Renderer<'_>, file: &str, n: &Documen
         let letter = format == Format::Letter;
         let printer = match &im.printer {
             Some(p) => r.text(file, p, &[]),
-            None => c.office.value.clone(),
+            None => c.office().to_owned(),
         };
         json!({
             "cc": if cc.is_empty() { Json::Null } else { json!(format!("{}。", cc.join("，"))) },
