@@ -25,13 +25,27 @@ pub struct Review {
     pub tables: Vec<String>,
     /// What was changed automatically.
     pub changed: Vec<String>,
+    /// The year the project was for.
+    pub from_year: i32,
 }
 
 /// Writes next year's project into `to` from the loaded project `content`.
 /// `to` must be empty or missing unless `force` is set.
 pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<Review, Diagnostics> {
     let from = &content.root;
-    let old = content.campaign.year.value;
+    let Some(old) = content.year() else {
+        return Err(vec![
+            Diagnostic::error(
+                "usage/no-year",
+                msg!(
+                    "项目没有年度：{} 中没有 year，公文也都没有日期",
+                    "the project has no year: {} gives no year and no document is dated",
+                    CAMPAIGN_FILE
+                ),
+            )
+            .hint(msg!("在 {} 中写上 year。", "give year in {}.", CAMPAIGN_FILE)),
+        ]);
+    };
     if year <= old {
         return Err(vec![Diagnostic::error(
             "usage/year",
@@ -61,10 +75,10 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
     copy_project(from, to).map_err(|(e, p)| io(e, &p))?;
 
     let shift = year - old;
-    let mut review = Review::default();
+    let mut review = Review { from_year: old, ..Review::default() };
     let mut edits: Vec<(String, usize, usize, String)> = Vec::new();
     let c = &content.campaign;
-    if let Some(r) = span(&c.year.referenced) {
+    if let Some(r) = c.year.as_ref().and_then(|y| span(&y.referenced)) {
         edits.push((CAMPAIGN_FILE.to_owned(), r.0, r.1, year.to_string()));
         review.changed.push(format!("{CAMPAIGN_FILE}: year {old} → {year}"));
     }
@@ -105,7 +119,20 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
         if let Some(seq) = n.number.as_ref().and_then(|num| num.sequence.as_ref())
             && let Some((start, end)) = span(&seq.referenced)
         {
-            number_edits.push((file.clone(), start, end, "~".to_owned()));
+            // Emptied, not `~`: a clerk reads `sequence:` with a note of what
+            // to write there; a flow mapping (`{ …, sequence: 82 }`) cannot
+            // hold a comment and is only emptied.
+            let text = content.sources.get(path).unwrap_or_default();
+            let rest = text.get(end..).and_then(|r| r.lines().next()).unwrap_or_default();
+            let blank = if rest.trim().is_empty() {
+                format!(
+                    "   # 待填：发文序号，办公室编号后填写（去年为 {}）· to fill in: the sequence number",
+                    seq.value
+                )
+            } else {
+                String::new()
+            };
+            number_edits.push((file.clone(), start, end, blank));
             numbered.push(format!("{file}: number.sequence {} emptied", seq.value));
         }
     }
@@ -133,7 +160,7 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
     // Load the new project to list what still needs a human.
     let next = crate::content::load(to).map_err(|(d, _)| d)?;
     review.literals = crate::lint::literal_years_and_dates(&next);
-    for m in &next.campaign.leading_group.members {
+    for m in next.campaign.leading_group.iter().flat_map(|g| &g.members) {
         let post = match (&m.post, &m.department, &m.township) {
             (Some(p), _, _) => p.value.clone(),
             (None, Some(d), _) => {

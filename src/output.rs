@@ -18,7 +18,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
-    let mut tmp = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    // A temporary file is private (0600); an output is an ordinary file,
+    // readable as the user's umask allows, so a shared folder or a web
+    // server can serve it. (The mode is given at creation; umask applies.)
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -74,6 +81,19 @@ mod tests {
         clean_stale(dir.path());
         assert!(alive.exists(), "a running process's temporary was removed");
         assert!(!dead.exists() && !old_style.exists());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn an_output_gets_the_permissions_of_an_ordinary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ordinary = dir.path().join("ordinary");
+        std::fs::write(&ordinary, b"x").expect("write");
+        let ours = dir.path().join("a.pdf");
+        write_atomic(&ours, b"x").expect("write");
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&ours), mode(&ordinary), "as a file created under the same umask");
     }
 
     #[test]

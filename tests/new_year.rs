@@ -11,6 +11,7 @@
 //! * the review list (`NEW/new-year-review.md`, also printed) names every literal year in
 //!   text by `file:line:column` (the seed's two 2022s and the two 2023s of the
 //!   `facts.市方案` reference) and lists the leading group;
+//! * a plain `pressroom build` on the new project builds all but what waits for its number;
 //! * `pressroom build notice` on the new project refuses to print without a sequence
 //!   number, and `--draft` prints a notice that says 2024 wherever 2023 was data: every
 //!   2023 left in its text lies inside the quoted 市方案 reference;
@@ -293,7 +294,15 @@ fn comments_and_layout_survive() {
     );
     // Documents: their dates moved on and sequence emptied, nothing else.
     let request = ny.new_file("content/documents/city-request.yaml");
-    assert!(request.lines().any(|l| l == "  sequence: ~"), "the document's sequence is emptied:\n{request}");
+    // Emptied as a clerk reads it: no `~`, a note of what to write there.
+    assert!(
+        request.lines().any(|l| l.starts_with("  sequence:    # 待填：发文序号") && l.contains("去年为 41")),
+        "the document's sequence is emptied, with a note of what to fill in:\n{request}"
+    );
+    assert!(
+        !request.contains('~') && !ny.new_file(NOTICE).contains('~'),
+        "no `~` for the clerk to puzzle over"
+    );
     assert!(request.lines().any(|l| l == "  date: 2024-12-18"), "the document's dates move on:\n{request}");
     let old_request = ny.old_file("content/documents/city-request.yaml");
     let unchanged = |l: &&str| !l.starts_with("  sequence:") && !l.starts_with("  date:");
@@ -436,6 +445,26 @@ fn the_new_notice_is_refused_until_the_sequence_is_filled() {
         "the failure should name content/no-sequence and number.sequence:\n{what}"
     );
     assert!(!built.file("notice.pdf").exists(), "no notice.pdf may be written:\n{what}");
+}
+
+#[test]
+fn a_plain_build_of_the_new_year_builds_the_rest_and_says_what_waits() {
+    let ny = next_year();
+    example::ensure_photos();
+    let photos = cli::repo().join("content/photos");
+    example::copy_dir(&photos, &ny.new.path().join("content/photos"), &[]);
+    let built = cli::build(ny.new.path(), &[]);
+    let what = built.describe();
+    assert_eq!(built.code(), 0, "the rest is built:\n{what}");
+    assert!(!built.file("notice.pdf").exists(), "the notice waits for its number:\n{what}");
+    for out in ["booklet.pdf", "annex/leading-group.pdf", "flyers/湖滨社区中心.pdf"] {
+        assert!(built.file(out).is_file(), "{out} is built:\n{what}");
+    }
+    assert!(
+        built.stderr.contains("build/skipped-no-number") && built.stderr.contains("notice.pdf not built"),
+        "the summary says what was left out and why:\n{what}"
+    );
+    assert!(!built.stderr.contains("content/no-sequence"), "once, not twice:\n{what}");
 }
 
 /// Plain text without whitespace.
