@@ -48,8 +48,25 @@ pub fn validate(content: &Content) -> Diagnostics {
     }
     v.areas(content);
     v.townships(content);
+    v.limits(content);
     v.diags
 }
+
+/// The characters a reader sees of a content text: `**` marks dropped, an
+/// expression counted as four (a year, a short name).
+fn seen_chars(text: &str) -> usize {
+    let mut n = 0;
+    let mut rest = text.trim();
+    while let Some(start) = rest.find("{{") {
+        n += rest[..start].replace("**", "").chars().count() + 4;
+        rest = rest[start..].find("}}").map_or("", |end| &rest[start + end + 2..]);
+    }
+    n + rest.replace("**", "").chars().count()
+}
+
+/// What a limit the files' comments and the README state is about, in both
+/// languages.
+type What = (&'static str, &'static str);
 
 struct Validator<'a> {
     root: &'a Path,
@@ -252,6 +269,131 @@ impl Validator<'_> {
                 None => self.diags.push(d.at(crate::diag::Location::file(path))),
             }
         }
+    }
+
+    /// Every limit the example's comments and the README state (issue 13):
+    /// a count the layout cannot hold is an error, any other a warning,
+    /// each at its place.
+    fn limits(&mut self, content: &Content) {
+        use crate::diag::Severity::{Error, Warning};
+        // An area file's text and photos are the booklet's chapter.
+        let booklet = content.booklet.is_some();
+        for (file, a) in content.areas.iter().filter(|_| booklet) {
+            self.chars(file, &a.headline, ("一句话标题", "the headline"), 12..=20);
+            let paras: Vec<&str> = a.body.value.lines().filter(|l| !l.trim().is_empty()).collect();
+            self.count(file, &a.body, ("正文段落", "body paragraphs", "段"), paras.len(), 2..=3, Warning);
+            let total = paras.iter().map(|p| seen_chars(p)).sum::<usize>();
+            if !(200..=320).contains(&total) {
+                self.limit_found(
+                    file,
+                    &a.body,
+                    Warning,
+                    msg!("正文共 {} 字，应为 200–320 字", "the body has {} characters; give 200–320", total),
+                );
+            }
+            for f in &a.figures {
+                self.chars(file, &f.label, ("关键数据的说明（label）", "a key figure's label"), 4..=8);
+            }
+            if !a.done.is_empty() {
+                self.count(file, &a.done[0], ("实事", "things done", "条"), a.done.len(), 4..=6, Warning);
+            }
+            for d in &a.done {
+                self.chars(file, d, ("一条实事", "a thing done"), 15..=30);
+            }
+            // The booklet's photo layouts hold one to five photos.
+            let at = a.photos.first().map_or(&a.area, |p| &p.file);
+            self.count(
+                file,
+                at,
+                ("照片", "photos", "张"),
+                a.photos.len(),
+                1..=5,
+                if a.photos.len() > 5 { Error } else { Warning },
+            );
+            for p in &a.photos {
+                self.chars(file, &p.caption, ("照片说明（caption）", "a photo caption"), 8..=16);
+            }
+        }
+        for (file, t) in &content.townships {
+            // Three or four of the campaign's areas, or all of fewer.
+            let at = t.features.first().unwrap_or(&t.township);
+            let areas = content.campaign.areas.len();
+            self.count(
+                file,
+                at,
+                ("重点介绍的领域（features）", "featured areas (features)", "个"),
+                t.features.len(),
+                3.min(areas)..=4,
+                Warning,
+            );
+            for a in &t.achievements {
+                self.chars(file, a, ("一条本辖区成绩", "an achievement"), 20..=40);
+            }
+            let at = t.grid_workers.first().map_or(&t.township, |g| &g.name);
+            self.count(file, at, ("网格员", "grid workers", "人"), t.grid_workers.len(), 3..=6, Warning);
+            if let Some(p) = &t.photo {
+                self.chars(file, &p.caption, ("照片说明（caption）", "a photo caption"), 8..=16);
+            }
+        }
+    }
+
+    fn chars(&mut self, file: &Path, text: &Text, (zh, en): What, range: std::ops::RangeInclusive<usize>) {
+        let n = seen_chars(&text.value);
+        if !range.contains(&n) {
+            let (lo, hi) = (range.start(), range.end());
+            self.limit_found(
+                file,
+                text,
+                crate::diag::Severity::Warning,
+                crate::diag::Msg::new(
+                    format!("{zh}有 {n} 字，应为 {lo}–{hi} 字"),
+                    format!("{en} has {n} characters; give {lo}–{hi}"),
+                ),
+            );
+        }
+    }
+
+    fn count(
+        &mut self,
+        file: &Path,
+        at: &Text,
+        (zh, en, unit): (&str, &str, &str),
+        n: usize,
+        range: std::ops::RangeInclusive<usize>,
+        severity: crate::diag::Severity,
+    ) {
+        if !range.contains(&n) {
+            let (lo, hi) = (range.start(), range.end());
+            let mut m = crate::diag::Msg::new(
+                format!("{zh}应为 {lo}–{hi} {unit}，现有 {n} {unit}"),
+                format!("give {lo}–{hi} {en}; there are {n}"),
+            );
+            if severity == crate::diag::Severity::Error {
+                m = crate::diag::Msg::new(
+                    format!("{}；版式最多排 {hi} {unit}，不会裁成细条硬排", m.zh),
+                    format!("{}: the layout holds at most {hi} and will not squeeze more into strips", m.en),
+                );
+            }
+            self.limit_found(file, at, severity, m);
+        }
+    }
+
+    fn limit_found(
+        &mut self,
+        file: &Path,
+        at: &Text,
+        severity: crate::diag::Severity,
+        message: crate::diag::Msg,
+    ) {
+        let d = match severity {
+            crate::diag::Severity::Error => Diagnostic::error("content/limit", message),
+            crate::diag::Severity::Warning => Diagnostic::warning("content/limit", message),
+        }
+        .hint(msg!(
+            "限度见文件中的注释和 README；超出时版面会挤、断行不齐或放不下。",
+            "the limits are in the file's comments and the README; beyond them the page crowds, wraps badly or overflows."
+        ));
+        self.error(file, &at.referenced, d);
     }
 
     fn campaign(&mut self, c: &CampaignFile) {
