@@ -148,7 +148,66 @@ impl Deferred {
 
 /// Writes `index.html` for a finished build.
 pub fn write_index(report: &Report, out_dir: &Path, root: &Path) -> std::io::Result<()> {
-    crate::output::write_atomic(&out_dir.join(INDEX), page(report, out_dir, root).as_bytes())
+    let outputs = on_disk(&report.outputs, out_dir)?;
+    crate::output::write_atomic(&out_dir.join(INDEX), page(report, &outputs, out_dir, root).as_bytes())
+}
+
+/// Every output on disk, so that a build of one flyer (`--only`) does not
+/// shrink the proof sheet to it: this build's `written`, and beside them the
+/// files earlier builds left in `out_dir` (their previews found by name, their
+/// page count that of their previews), all in the order of the groups.
+fn on_disk(written: &[Output], out_dir: &Path) -> std::io::Result<Vec<Output>> {
+    let mut files = Vec::new();
+    list_outputs(out_dir, out_dir, &mut files);
+    let mut outputs = written.to_vec();
+    for rel in files {
+        let path = out_dir.join(&rel);
+        if outputs.iter().any(|o| o.path == path) {
+            continue;
+        }
+        let bytes = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
+        let stem: String = rel
+            .with_extension("")
+            .to_string_lossy()
+            .chars()
+            .map(|c| if c == '/' { '_' } else { c })
+            .collect();
+        let previews: Vec<PathBuf> = (1..)
+            .map(|n| PathBuf::from(PREVIEWS).join(format!("{stem}-{n}.png")))
+            .take_while(|p| out_dir.join(p).is_file())
+            .collect();
+        let pages = if rel.extension().is_some_and(|e| e == "pdf") { previews.len() } else { 0 };
+        outputs.push(Output { path, pages, bytes, previews });
+    }
+    if outputs.len() > written.len() {
+        let rank = |o: &Output| GROUPS.iter().position(|g| *g == group(o, out_dir)).unwrap_or(GROUPS.len());
+        outputs.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.path.cmp(&b.path)));
+    }
+    Ok(outputs)
+}
+
+/// The proof sheet's groups, in the order a full build writes them.
+const GROUPS: [&str; 3] =
+    ["通知与手册 · Notice and booklet", "附件表格 · Annex tables", "乡街传单 · Township flyers"];
+
+/// The output files under `dir`, relative to `out_dir`, sorted: not the
+/// proof sheet, its previews, nor a build's temporary files.
+fn list_outputs(out_dir: &Path, dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let Ok(rel) = path.strip_prefix(out_dir) else { continue };
+        let name = rel.to_string_lossy();
+        if name == INDEX || name == PREVIEWS || name.contains(crate::output::TEMP_PREFIX) {
+            continue;
+        }
+        if path.is_dir() {
+            list_outputs(out_dir, &path, found);
+        } else {
+            found.push(rel.to_path_buf());
+        }
+    }
 }
 
 fn esc(text: &str) -> String {
@@ -182,7 +241,7 @@ fn group(o: &Output, out_dir: &Path) -> &'static str {
     }
 }
 
-fn page(report: &Report, out_dir: &Path, _root: &Path) -> String {
+fn page(report: &Report, outputs: &[Output], out_dir: &Path, _root: &Path) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -209,28 +268,28 @@ th,td{{border:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}
 <body data-outputs="{outputs}">
 <header><h1>校样 · Proof sheet</h1><p>{summary}</p></header><main>
 "#,
-        outputs = report.outputs.len(),
+        outputs = outputs.len(),
         // No clock time and no absolute path: the same input gives the same
         // page.
         summary = esc(&format!(
             "{} 个文件，{} 条提示 · {} files, {} findings",
-            report.outputs.len(),
+            outputs.len(),
             report.warnings.len(),
-            report.outputs.len(),
+            outputs.len(),
             report.warnings.len(),
         ))
     );
 
     // Outputs grouped by kind, groups in the order they first appear.
     let mut groups: Vec<&str> = Vec::new();
-    for o in &report.outputs {
+    for o in outputs {
         let g = group(o, out_dir);
         if !groups.contains(&g) {
             groups.push(g);
         }
     }
     let ordered: Vec<&Output> =
-        groups.iter().flat_map(|g| report.outputs.iter().filter(move |o| group(o, out_dir) == *g)).collect();
+        groups.iter().flat_map(|g| outputs.iter().filter(move |o| group(o, out_dir) == *g)).collect();
     let mut current = "";
     for o in ordered {
         let g = group(o, out_dir);

@@ -194,12 +194,16 @@ fn content() -> &'static Content {
             .iter()
             .map(|path| {
                 let t = read_yaml(path);
-                let workers = t["grid_workers"]
-                    .as_array()
-                    .unwrap_or_else(|| panic!("{}: no grid_workers", path.display()))
-                    .iter()
-                    .map(|w| (render(str_at(w, "name", path)), render(str_at(w, "phone", path))))
-                    .collect();
+                // A 明白卡 township gives none: the card does not print them.
+                let layout = t["layout"].as_str().unwrap_or("flyer");
+                let workers = match t["grid_workers"].as_array() {
+                    Some(list) => list
+                        .iter()
+                        .map(|w| (render(str_at(w, "name", path)), render(str_at(w, "phone", path))))
+                        .collect(),
+                    None if layout == "card" => Vec::new(),
+                    None => panic!("{}: no grid_workers", path.display()),
+                };
                 Township {
                     name: str_at(&t, "township", path).to_string(),
                     phone: render(str_at(&t, "phone", path)),
@@ -1144,4 +1148,30 @@ fn a_missing_photo_is_an_error_at_its_yaml_location() {
     let at = location_of(project.path(), FIXTURE_AREA, FIXTURE_PHOTO);
     assert!(run.stderr.contains(&at), "the error should point at {at}: {}", run.describe());
     assert!(!out.path().join("booklet.pdf").exists(), "a booklet was written despite the missing photo");
+}
+
+/// A build of one flyer (`--only`) keeps every output of the folder on the
+/// proof sheet: it lists what is on disk, not only what this build wrote.
+#[test]
+fn a_build_of_one_flyer_keeps_the_whole_proof_sheet() {
+    let out = tempfile::Builder::new().prefix("pressroom-proof-only-").tempdir().expect("out");
+    let o = out.path().to_str().expect("utf-8");
+    let run = |args: &[&str]| {
+        let mut all = vec!["build", "--no-previews", "--out", o, "--project"];
+        let repo = cli::repo();
+        let repo = repo.to_str().expect("utf-8").to_owned();
+        all.push(&repo);
+        all.extend_from_slice(args);
+        let output = cli::run(&all, &[]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        std::fs::read_to_string(out.path().join("index.html")).expect("index.html")
+    };
+    let full = run(&[]);
+    let one = run(&["--only", "湖滨社区中心"]);
+    let listed = |html: &str| html.matches(r#"<section class="doc""#).count();
+    assert!(listed(&full) > 20, "the full build lists every output");
+    assert_eq!(listed(&one), listed(&full), "a build of one flyer lists them all still");
+    for name in ["notice.pdf", "booklet.pdf", "documents/city-request.pdf"] {
+        assert!(one.contains(name), "{name} stays on the proof sheet");
+    }
 }

@@ -2,6 +2,7 @@
 //! validates them, reporting every problem with its file, line and column.
 
 pub mod assets;
+pub mod clerk;
 pub mod date;
 pub mod model;
 pub mod validate;
@@ -448,6 +449,13 @@ fn parse_yaml<T: DeserializeOwned>(
     diags: &mut Diagnostics,
 ) -> Option<T> {
     if let Some(d) = tab_indentation(&text, rel) {
+        sources.insert(rel.to_path_buf(), text);
+        diags.push(d);
+        return None;
+    }
+    let clerk = clerk::check(&text, rel);
+    diags.extend(clerk.warnings);
+    if let Some(d) = clerk.error {
         sources.insert(rel.to_path_buf(), text);
         diags.push(d);
         return None;

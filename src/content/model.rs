@@ -559,7 +559,8 @@ pub struct TownshipFile {
     pub layout: Option<Text>,
     /// District areas the flyer's letter features (area ids).
     pub features: Vec<Text>,
-    /// Local achievements (3–5).
+    /// Local achievements (3–5; the 明白卡 prints none).
+    #[serde(default)]
     pub achievements: Vec<Text>,
     /// Grid workers.
     #[serde(default)]

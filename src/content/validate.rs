@@ -52,6 +52,12 @@ pub fn validate(content: &Content) -> Diagnostics {
     v.diags
 }
 
+/// Whether a township's flyer is the built-in 明白卡, which prints neither
+/// achievements, grid workers nor a photo.
+fn is_card(t: &super::model::TownshipFile) -> bool {
+    t.layout.as_ref().is_some_and(|l| l.value == "card")
+}
+
 /// The characters a reader sees of a content text: `**` marks dropped, an
 /// expression counted as four (a year, a short name).
 fn seen_chars(text: &str) -> usize {
@@ -170,7 +176,10 @@ impl Validator<'_> {
                     self.error(file, &feature.referenced, d);
                 }
             }
-            if !(3..=5).contains(&t.achievements.len()) {
+            let card = is_card(t);
+            if card {
+                self.dropped_by_card(file, t);
+            } else if !(3..=5).contains(&t.achievements.len()) {
                 self.error(
                     file,
                     &t.achievements.first().unwrap_or(&t.township).referenced,
@@ -326,6 +335,10 @@ impl Validator<'_> {
                 3.min(areas)..=4,
                 Warning,
             );
+            // The card prints none of what follows (see `dropped_by_card`).
+            if is_card(t) {
+                continue;
+            }
             for a in &t.achievements {
                 self.chars(file, a, ("一条本辖区成绩", "an achievement"), 20..=40);
             }
@@ -394,6 +407,34 @@ impl Validator<'_> {
             "the limits are in the file's comments and the README; beyond them the page crowds, wraps badly or overflows."
         ));
         self.error(file, &at.referenced, d);
+    }
+
+    /// Warns of every field a 明白卡 township gives that the card does not
+    /// print: the clerk would otherwise look for it in vain.
+    fn dropped_by_card(&mut self, file: &Path, t: &super::model::TownshipFile) {
+        let given: [(&str, &str, Option<&Text>); 3] = [
+            ("achievements", "本辖区成绩", t.achievements.first()),
+            ("grid_workers", "网格员", t.grid_workers.first().map(|g| &g.name)),
+            ("photo", "照片", t.photo.as_ref().map(|p| &p.file)),
+        ];
+        for (field, zh, at) in given {
+            let Some(at) = at else { continue };
+            let d = Diagnostic::warning(
+                "content/not-printed",
+                msg!(
+                    "明白卡（layout: card）不印 {}（{}），这里写的内容不会出现在卡片上",
+                    "the 明白卡 layout (layout: card) does not print {} ({}): what is written here appears nowhere",
+                    field,
+                    zh
+                ),
+            )
+            .hint(msg!(
+                "要印出它，改用 layout: flyer（A4 双面传单）；否则删去 {}。",
+                "to print it, use layout: flyer (two-sided A4); otherwise remove {}.",
+                field
+            ));
+            self.error(file, &at.referenced, d);
+        }
     }
 
     fn campaign(&mut self, c: &CampaignFile) {
