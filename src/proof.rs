@@ -54,8 +54,7 @@ pub fn plan_previews(
     out_dir: &Path,
     rel: &Path,
 ) -> (Vec<PathBuf>, Option<PendingPreviews>) {
-    let stem: String =
-        rel.with_extension("").to_string_lossy().chars().map(|c| if c == '/' { '_' } else { c }).collect();
+    let stem = preview_stem(rel);
     let dir = out_dir.join(PREVIEWS);
     let hash = blake3::hash(pdf).to_hex().to_string();
     let stamp = dir.join(format!("{stem}.blake3"));
@@ -148,7 +147,7 @@ impl Deferred {
 
 /// Writes `index.html` for a finished build.
 pub fn write_index(report: &Report, out_dir: &Path, root: &Path) -> std::io::Result<()> {
-    let outputs = on_disk(&report.outputs, out_dir)?;
+    let outputs = on_disk(&report.outputs, out_dir);
     crate::output::write_atomic(&out_dir.join(INDEX), page(report, &outputs, out_dir, root).as_bytes())
 }
 
@@ -156,7 +155,7 @@ pub fn write_index(report: &Report, out_dir: &Path, root: &Path) -> std::io::Res
 /// shrink the proof sheet to it: this build's `written`, and beside them the
 /// files earlier builds left in `out_dir` (their previews found by name, their
 /// page count that of their previews), all in the order of the groups.
-fn on_disk(written: &[Output], out_dir: &Path) -> std::io::Result<Vec<Output>> {
+fn on_disk(written: &[Output], out_dir: &Path) -> Vec<Output> {
     let mut files = Vec::new();
     list_outputs(out_dir, out_dir, &mut files);
     let mut outputs = written.to_vec();
@@ -166,12 +165,7 @@ fn on_disk(written: &[Output], out_dir: &Path) -> std::io::Result<Vec<Output>> {
             continue;
         }
         let bytes = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
-        let stem: String = rel
-            .with_extension("")
-            .to_string_lossy()
-            .chars()
-            .map(|c| if c == '/' { '_' } else { c })
-            .collect();
+        let stem = preview_stem(&rel);
         let previews: Vec<PathBuf> = (1..)
             .map(|n| PathBuf::from(PREVIEWS).join(format!("{stem}-{n}.png")))
             .take_while(|p| out_dir.join(p).is_file())
@@ -183,7 +177,13 @@ fn on_disk(written: &[Output], out_dir: &Path) -> std::io::Result<Vec<Output>> {
         let rank = |o: &Output| GROUPS.iter().position(|g| *g == group(o, out_dir)).unwrap_or(GROUPS.len());
         outputs.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.path.cmp(&b.path)));
     }
-    Ok(outputs)
+    outputs
+}
+
+/// The name an output's previews start with: its path in the output
+/// folder, without extension, `/` made `_` (`flyers/a.pdf` → `flyers_a`).
+fn preview_stem(rel: &Path) -> String {
+    rel.with_extension("").to_string_lossy().chars().map(|c| if c == '/' { '_' } else { c }).collect()
 }
 
 /// The proof sheet's groups, in the order a full build writes them.
