@@ -211,7 +211,8 @@ pub fn render(diags: &[Diagnostic], root: &Path, sources: &dyn SourceLookup) -> 
         }) {
             Some((loc, src, offset)) => {
                 let len = loc.len.min(src.len().saturating_sub(offset));
-                let report = report.with_label(LabeledSpan::at(offset..offset + len, "here"));
+                let label = msg!("在这里", "here").to_string();
+                let report = report.with_label(LabeledSpan::at(offset..offset + len, label));
                 let report = miette::Report::new(report)
                     .with_source_code(NamedSource::new(loc.file.display().to_string(), src));
                 handler.render_report(&mut text, report.as_ref())
