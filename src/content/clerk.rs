@@ -126,7 +126,6 @@ fn mistake(line: &str, code: &str, expected_indent: usize) -> Option<(usize, Msg
         ));
     }
     if let Some(c) = WIDE_COLON.captures(code) {
-        let whole = c.get(0)?;
         let key = c.get(1)?;
         let fixed = WIDE_COLON
             .replace_all(line, |c: &regex::Captures<'_>| {
@@ -135,7 +134,6 @@ fn mistake(line: &str, code: &str, expected_indent: usize) -> Option<(usize, Msg
                 format!("{prefix}{}: ", &c[1])
             })
             .into_owned();
-        debug_assert!(whole.start() <= key.start());
         return Some((
             key.start(),
             Msg::new(
