@@ -62,10 +62,13 @@ fetch_photos() {
 }
 
 # Test tools from Debian: mutool reads PDFs back for the layout tests;
-# headless Chromium loads the proof sheet (output/index.html) in a browser.
+# headless Chromium loads the proof sheet (output/index.html) in a browser;
+# Poppler's pdfinfo and pdftotext, the readers of most Linux desktops, must
+# read every PDF without a complaint.
 fetch_test_tools() {
   local pkgs=()
   command -v mutool >/dev/null || pkgs+=(mupdf-tools)
+  command -v pdfinfo >/dev/null || pkgs+=(poppler-utils)
   command -v chromium >/dev/null || pkgs+=(chromium)
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "installing test tools: ${pkgs[*]}"

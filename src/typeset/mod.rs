@@ -3,6 +3,7 @@
 
 pub mod fonts;
 pub mod images;
+pub mod webfont;
 pub mod world;
 
 use std::collections::BTreeSet;
@@ -66,14 +67,35 @@ pub fn export_pdf(doc: &PagedDocument, ident: &str, date: Date) -> Result<Vec<u8
         timestamp: datetime(date).map(Timestamp::new_utc),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(doc, &options).map_err(|errors| {
+    let mut pdf = typst_pdf::pdf(doc, &options).map_err(|errors| {
         errors
             .iter()
             .map(|e| {
                 Diagnostic::error("typeset/pdf", msg!("PDF 导出失败：{}", "PDF export failed: {}", e.message))
             })
-            .collect()
-    })
+            .collect::<Diagnostics>()
+    })?;
+    quiet_suspects(&mut pdf);
+    Ok(pdf)
+}
+
+/// The catalog's mark information as krilla 0.8 writes it for a tagged PDF.
+const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+/// The entry Poppler misreads.
+const SUSPECTS: &[u8] = b"/Suspects false";
+
+/// Blanks the catalog's `/Suspects false`. The entry is valid (ISO 32000-1
+/// table 321: a boolean, false by default), but Poppler up to at least
+/// Debian 12's 22.12 reports every `false` there as “Syntax Error: Suspects
+/// object is wrong type (boolean)” (typst/typst#7140), and clerks read that
+/// as a broken file. Leaving the default out says the same; spaces keep every
+/// byte offset, so the cross-reference table stays right. Only the exact,
+/// single occurrence is touched.
+fn quiet_suspects(pdf: &mut [u8]) {
+    let mut found = pdf.windows(MARK_INFO.len()).enumerate().filter(|(_, w)| *w == MARK_INFO).map(|(i, _)| i);
+    let (Some(at), None) = (found.next(), found.next()) else { return };
+    let start = at + MARK_INFO.len() - 2 - SUSPECTS.len();
+    pdf[start..start + SUSPECTS.len()].fill(b' ');
 }
 
 /// A PNG of one page at `pixel_per_pt`: flattened onto white (pages are
@@ -295,5 +317,26 @@ fn scan(frame: &Frame, found: &mut std::collections::BTreeMap<String, BTreeSet<c
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suspects_default_is_blanked_in_place_and_only_once() {
+        let mut pdf = b"1 0 obj\n<</Type/Catalog/MarkInfo<</Marked true/Suspects false>>>>\nendobj".to_vec();
+        let len = pdf.len();
+        quiet_suspects(&mut pdf);
+        assert_eq!(pdf.len(), len, "offsets stay");
+        let text = String::from_utf8(pdf).expect("ascii");
+        let blanked = format!("/MarkInfo<</Marked true{}>>", " ".repeat(SUSPECTS.len()));
+        assert!(text.contains(&blanked), "{text}");
+        // Twice (or not in this exact form): left as written.
+        let twice = [MARK_INFO, b" ", MARK_INFO].concat();
+        let mut copy = twice.clone();
+        quiet_suspects(&mut copy);
+        assert_eq!(copy, twice);
     }
 }
