@@ -12,6 +12,7 @@ use typst_layout::PagedDocument;
 
 use crate::build::{Output, Report};
 use crate::diag::{Diagnostic, Severity};
+use crate::typeset::fonts::Role;
 
 /// The proof sheet's file name inside the output folder.
 pub const INDEX: &str = "index.html";
@@ -249,7 +250,8 @@ fn page(report: &Report, outputs: &[Output], out_dir: &Path, _root: &Path) -> St
 <html lang="zh-CN"><head><meta charset="utf-8"><title>pressroom 校样 · proof sheet</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;background:#f4f1ee;color:#262626}}
+{FONT_FACES}
+body{{font-family:"pressroom-hei","pressroom-song","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;background:#f4f1ee;color:#262626}}
 header{{background:#c0272d;color:#fff;padding:18px 28px}} header h1{{margin:0;font-size:22px}}
 header p{{margin:4px 0 0;opacity:.9}}
 main{{padding:12px 28px 40px}} h2{{border-left:5px solid #c0272d;padding-left:10px;margin-top:28px}}
@@ -372,10 +374,44 @@ function tally() {
   document.body.dataset.imagesFailed = imgs.filter(i => i.complete && i.naturalWidth === 0).length;
 }
 window.addEventListener("load", tally);
+// The page carries its fonts: record whether the browser loaded them.
+document.fonts.ready.then(() => {
+  const faces = [...document.fonts].filter(f => f.family.replace(/"/g, "").startsWith("pressroom-"));
+  document.body.dataset.fonts = faces.map(f => f.family.replace(/"/g, "") + ":" + f.status).join(" ");
+});
 </script></body></html>
 "#,
     );
-    h
+    let faces = font_faces(report, &h);
+    h.replacen(FONT_FACES, &faces, 1)
+}
+
+/// Where the page's `@font-face` rules go, once its text is known.
+const FONT_FACES: &str = "/*pressroom-font-faces*/";
+
+/// `@font-face` rules carrying the 黑体 role's font cut to the page's
+/// characters, and the 宋体 role's for any the 黑体 lacks, as data URLs: the
+/// page is read on machines without a Chinese font (print shops, a fresh
+/// system), offline.
+fn font_faces(report: &Report, page: &str) -> String {
+    use base64::Engine as _;
+    let mut wanted: std::collections::BTreeSet<char> =
+        page.chars().filter(|c| !c.is_ascii_control()).collect();
+    let mut css = String::new();
+    for (role, family) in [(Role::Hei, "pressroom-hei"), (Role::Song, "pressroom-song")] {
+        let Some(resolved) = report.fonts.roles.iter().find(|r| r.role == role) else { continue };
+        let Some(font) = crate::typeset::webfont::subset_for_web(resolved, &wanted) else { continue };
+        let _ = writeln!(
+            css,
+            "@font-face{{font-family:\"{family}\";src:url(data:font/otf;base64,{})}}",
+            base64::engine::general_purpose::STANDARD.encode(&font.bytes)
+        );
+        wanted.retain(|c| !font.covered.contains(c));
+        if wanted.iter().all(|c| c.is_whitespace()) {
+            break;
+        }
+    }
+    css
 }
 
 fn finding_row(h: &mut String, d: &Diagnostic) {

@@ -17,6 +17,11 @@
 //!
 //! It also takes a screenshot (1280×2400) and keeps it at `target/proof-sheet.png`
 //! for people to look at; the test checks that it is a real, non-blank PNG.
+//!
+//! A second test loads the page in a Chromium whose fontconfig offers no Chinese font
+//! (only DejaVu), as on a fresh Debian or a print shop's PC: the page's own fonts must
+//! load (`data-fonts`, set by the page from `document.fonts`), and every character it
+//! shows must be in the cmap of a font it carries, read with ttf-parser.
 
 mod support;
 
@@ -54,6 +59,11 @@ struct Browser {
 
 /// Runs headless Chromium on `page` with `extra` arguments (e.g. `--dump-dom`).
 fn run_chromium(page: &Path, extra: &[&str]) -> Browser {
+    run_chromium_with(page, extra, &[])
+}
+
+/// [`run_chromium`] with environment variables set.
+fn run_chromium_with(page: &Path, extra: &[&str], envs: &[(&str, &Path)]) -> Browser {
     let profile = tempfile::Builder::new().prefix("pressroom-chromium-").tempdir().expect("a profile folder");
     let io = tempfile::Builder::new().prefix("pressroom-chromium-io-").tempdir().expect("an output folder");
     let (out_path, err_path) = (io.path().join("stdout"), io.path().join("stderr"));
@@ -75,6 +85,7 @@ fn run_chromium(page: &Path, extra: &[&str]) -> Browser {
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(extra)
         .arg(&url)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_os_str())))
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).expect("stdout file"))
         .stderr(std::fs::File::create(&err_path).expect("stderr file"))
@@ -215,6 +226,16 @@ fn the_proof_sheet_shows_every_output_in_a_browser() {
         );
     }
 
+    // The page carries its font: the browser loaded it, and its characters
+    // cover every character the page shows (checked below without any
+    // Chinese system font).
+    let fonts = Regex::new(r#"data-fonts="([^"]*)""#).expect("re");
+    let status = fonts.captures(body).map(|c| c[1].to_owned()).unwrap_or_default();
+    assert!(
+        status.contains("pressroom-hei:loaded") && !status.contains(":error"),
+        "the page's fonts: {status:?}"
+    );
+
     // A screenshot for people, kept in target/.
     let shot = out.join("proof.png");
     let window =
@@ -253,4 +274,101 @@ fn check_screenshot(bytes: &[u8]) {
     assert!(colours.len() > 500, "the screenshot is nearly blank: {} colours", colours.len());
     let [r, g, b] = pixel(640, 5);
     assert!(r > 150 && g < 80 && b < 80, "the header should be red, not {:?}", [r, g, b]);
+}
+
+/// A fontconfig setup that offers the browser no Chinese font at all (only
+/// Latin ones, as on a fresh Debian or a print shop's PC): everything Chinese
+/// on the page must come from the font the page carries.
+fn no_cjk_fontconfig(dir: &Path) -> PathBuf {
+    let fonts = dir.join("fonts");
+    std::fs::create_dir_all(&fonts).expect("a fonts folder");
+    let latin = Path::new("/usr/share/fonts/truetype/dejavu");
+    let extra = if latin.is_dir() { format!("<dir>{}</dir>", latin.display()) } else { String::new() };
+    let conf = dir.join("fonts.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig><dir>{}</dir>{extra}<cachedir>{}</cachedir></fontconfig>\n",
+            fonts.display(),
+            dir.join("cache").display()
+        ),
+    )
+    .expect("write fonts.conf");
+    conf
+}
+
+/// The characters of the fonts a page carries (`@font-face` data URLs), read
+/// with ttf-parser, not the code that wrote them.
+fn carried_characters(html: &str) -> BTreeSet<char> {
+    use base64::Engine as _;
+    let url = Regex::new(r"url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)").expect("re");
+    let mut chars = BTreeSet::new();
+    for c in url.captures_iter(html) {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(&c[1]).expect("base64");
+        let face = ttf_parser::Face::parse(&bytes, 0).expect("the carried font parses");
+        let cmap = face.tables().cmap.expect("the carried font has a cmap");
+        for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
+            sub.codepoints(|cp| {
+                if let Some(ch) = char::from_u32(cp)
+                    && sub.glyph_index(cp).is_some_and(|g| g.0 != 0)
+                {
+                    chars.insert(ch);
+                }
+            });
+        }
+    }
+    chars
+}
+
+/// What the page shows as text: the DOM without its scripts, styles and tags.
+fn shown_text(dom: &str) -> String {
+    let hidden = Regex::new(r"(?s)<(script|style)[^>]*>.*?</(script|style)>").expect("re");
+    let tags = Regex::new(r"<[^>]*>").expect("re");
+    unescape(&tags.replace_all(&hidden.replace_all(dom, ""), " "))
+}
+
+#[test]
+fn the_proof_sheet_needs_no_chinese_font_on_the_machine() {
+    chromium();
+    let built = cli::build(&cli::repo(), &[]);
+    built.assert_success();
+    let index = built.out.path().join(pressroom::proof::INDEX);
+    let html = std::fs::read_to_string(&index).expect("read index.html");
+    let setup = tempfile::Builder::new().prefix("pressroom-fontconfig-").tempdir().expect("a folder");
+    let conf = no_cjk_fontconfig(setup.path());
+    let envs = [("FONTCONFIG_FILE", conf.as_path())];
+
+    let browser = run_chromium_with(&index, &["--dump-dom"], &envs);
+    let dom = &browser.stdout;
+    let body = Regex::new(r"<body[^>]*>").expect("re").find(dom).expect("a <body> tag").as_str();
+    let fonts = Regex::new(r#"data-fonts="([^"]*)""#).expect("re");
+    let status = fonts.captures(body).map(|c| c[1].to_owned()).unwrap_or_default();
+    assert!(
+        status.contains("pressroom-hei:loaded") && !status.contains(":error"),
+        "without Chinese fonts, the page's own font must load: {status:?}\n{}",
+        browser.stderr
+    );
+
+    // Every character shown, township names in file names included, is in
+    // a font the page carries: none can fall back to a box.
+    let carried = carried_characters(&html);
+    let shown = shown_text(dom);
+    let missing: BTreeSet<char> =
+        shown.chars().filter(|c| !c.is_whitespace() && !carried.contains(c)).collect();
+    assert!(missing.is_empty(), "shown but in no font the page carries (tofu): {missing:?}");
+    for name in ["湖滨社区中心", "校样", "检查结果", "黑体"] {
+        assert!(shown.contains(name), "the page shows {name}");
+    }
+
+    // Look at it: a screenshot with no Chinese system font, kept in target/.
+    let shot = setup.path().join("proof.png");
+    let window =
+        ["--screenshot=".to_owned() + &shot.display().to_string(), "--window-size=1280,2400".to_owned()];
+    let browser = run_chromium_with(&index, &[window[0].as_str(), window[1].as_str()], &envs);
+    let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("no screenshot ({e}):\n{}", browser.stderr));
+    check_screenshot(&png);
+    let kept = target_dir().join("proof-sheet-no-cjk-fonts.png");
+    std::fs::create_dir_all(target_dir()).expect("target/");
+    std::fs::write(&kept, &png).expect("keep the screenshot");
+    println!("screenshot: {}", kept.display());
 }

@@ -151,6 +151,8 @@ pub struct FontSet {
     pub store: FontStore,
     /// For each font index: its file and where it was found.
     pub files: Vec<(PathBuf, Origin)>,
+    /// For each font index: its face in the file (0 unless a collection).
+    faces: Vec<u32>,
     /// Files in the project's `fonts/` that lead outside it (not used).
     pub skipped: Vec<PathBuf>,
     /// Each font's codepoints, sorted, made when first asked: typst's
@@ -166,6 +168,7 @@ impl FontSet {
         let mut set = FontSet {
             store: FontStore::new(),
             files: Vec::new(),
+            faces: Vec::new(),
             skipped: Vec::new(),
             codepoints: Default::default(),
         };
@@ -187,6 +190,7 @@ impl FontSet {
     fn add(&mut self, fonts: impl Iterator<Item = (FontPath, typst::text::FontInfo)>, origin: Origin) {
         for (path, info) in fonts {
             self.files.push((path.path.clone(), origin.clone()));
+            self.faces.push(path.index);
             self.store.push((path, info));
         }
     }
@@ -264,6 +268,8 @@ pub struct Resolved {
     pub weight: u16,
     /// Font file.
     pub path: PathBuf,
+    /// The face in the file (0 unless it is a collection).
+    pub face: u32,
     /// Where it was found.
     pub origin: Origin,
     /// Whether it is one of the official fonts (not a stand-in).
@@ -348,6 +354,7 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
                     family: book.info(index).map_or_else(|| (*family).to_owned(), |i| i.family.clone()),
                     weight,
                     path,
+                    face: set.faces.get(index).copied().unwrap_or(0),
                     origin,
                     official: rank < role.official_count(),
                 });
@@ -376,8 +383,8 @@ pub fn resolve(set: &FontSet, needs: &Needs) -> Result<RoleFonts, Vec<Diagnostic
                 ),
             )
             .hint(msg!(
-                "运行 ./dev.sh fonts 获取 Fandol 字体（来自 Debian 软件包），或安装 fonts-noto-cjk，或把字体放入项目的 fonts/ 目录。",
-                "run ./dev.sh fonts to fetch the Fandol fonts from Debian's packages, install fonts-noto-cjk, or put fonts into the project's fonts/ folder."
+                "把字体文件（.ttf、.otf）复制到项目的 fonts/ 目录，或用 --font-path 目录（或环境变量 PRESSROOM_FONT_PATH）指向字体所在的目录，再运行 pressroom fonts 查看。正式字体（方正小标宋简体、仿宋_GB2312、黑体、楷体_GB2312、宋体）由本单位提供；开源替代：Debian 软件包 fonts-noto-cjk（sudo apt install fonts-noto-cjk），或 texlive-lang-chinese 软件包中的 Fandol 字体。",
+                "copy font files (.ttf, .otf) into the project's fonts/ folder, or point --font-path DIR (or PRESSROOM_FONT_PATH) at the folder that holds them, then run pressroom fonts. The official fonts (方正小标宋简体, 仿宋_GB2312, 黑体, 楷体_GB2312, 宋体) come from your office; open substitutes: Debian's fonts-noto-cjk package (sudo apt install fonts-noto-cjk), or the Fandol fonts inside Debian's texlive-lang-chinese."
             )),
         ]);
     }
@@ -394,8 +401,8 @@ fn no_cjk_font(book: &FontBook) -> bool {
 fn install_hint(role: Role) -> Msg {
     let tried: Vec<&str> = role.candidates().iter().map(|c| c.0).collect();
     msg!(
-        "请改用常用字，或把含这个字的字体放入项目的 fonts/ 目录，或安装 Debian 软件包 fonts-noto-cjk（README 中的构建命令会自动获取 Fandol 字体）。已尝试：{}",
-        "use another character, put a font that has it into the project's fonts/ folder, or install Debian's fonts-noto-cjk (the README's build command fetches the Fandol fonts). Tried: {}",
+        "请改用常用字，或把含这个字的字体放入项目的 fonts/ 目录（或用 --font-path 指向它），或安装 Debian 软件包 fonts-noto-cjk。已尝试：{}",
+        "use another character, put a font that has it into the project's fonts/ folder (or point --font-path at it), or install Debian's fonts-noto-cjk. Tried: {}",
         tried.join(", ")
     )
 }
