@@ -39,6 +39,10 @@ pub struct BuildConfig {
     pub jobs: usize,
     /// Draft: the notice may lack its sequence number and is marked 草稿.
     pub draft: bool,
+    /// Final: every output is built as it will be printed or fails; a
+    /// notice without its number or a file still holding an earlier year's
+    /// facts stops the build instead of being skipped or drafted.
+    pub final_build: bool,
     /// Render PNG previews of every page for the proof sheet. Rendering
     /// costs more than typesetting, so large batches and scripts may skip it.
     pub previews: bool,
@@ -63,6 +67,7 @@ impl BuildConfig {
             progress: false,
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
             draft: false,
+            final_build: false,
             previews: true,
             defer_previews: false,
         }
@@ -220,7 +225,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     stages.end("load");
     // A plain build (every target) builds what it can; an output asked for
     // by name must be built or the build fails.
-    let plain = config.targets == Target::ALL;
+    let plain = config.targets == Target::ALL && !config.final_build;
     let mut config = config.for_project(&content);
     let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
     let engine = Engine::new(&config.root, fonts.clone(), &config.cache_dir())
@@ -278,7 +283,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
             // or a document asked for by name fails.
             let notice = file == Path::new(content::NOTICE_FILE);
             let document = names.contains(&stem(&file)) && !notice;
-            if (document && !named(&file)) || (notice && plain) {
+            if (document && !named(&file) && !config.final_build) || (notice && plain) {
                 let output =
                     if notice { "notice.pdf".to_owned() } else { format!("documents/{}.pdf", stem(&file)) };
                 if notice {
@@ -306,6 +311,9 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
                 lint.push(Diagnostic { severity: crate::diag::Severity::Error, ..d.clone() });
             }
         }
+    }
+    if config.final_build {
+        lint.extend(not_final(&config, &content));
     }
     if lint.iter().any(Diagnostic::is_error) {
         return Err(fail(FailureKind::Content, lint));
@@ -707,6 +715,82 @@ fn prepare(
         warnings,
         photo_bytes: media.bytes,
     })
+}
+
+/// In a final build, the files still holding an earlier year's facts that
+/// an output to be built prints: each an error naming the file and its
+/// owner (their `content/not-updated` warnings say the same at the line).
+fn not_final(config: &BuildConfig, content: &Content) -> Diagnostics {
+    let wants = |t| config.targets.contains(&t);
+    let flyer_of = |path: &Path, t: &content::TownshipFile| {
+        config.only.is_empty() || config.only.iter().any(|o| content::names_township(o, path, t))
+    };
+    let townships: Vec<_> = if wants(Target::Flyers) {
+        content.townships.iter().filter(|(p, t)| flyer_of(p, t)).collect()
+    } else {
+        Vec::new()
+    };
+    let mut stale: Vec<(&Path, Option<&serde_saphyr::Spanned<i32>>)> = Vec::new();
+    for (path, a) in content.stale_areas() {
+        let featured = townships.iter().any(|(_, t)| t.features.iter().any(|f| f.value == a.area.value));
+        if wants(Target::Booklet) || featured {
+            stale.push((path, a.updated_for.as_ref()));
+        }
+    }
+    for (path, t) in townships {
+        if content.stale(t.updated_for.as_ref()) {
+            stale.push((path, t.updated_for.as_ref()));
+        }
+    }
+    let year = content.campaign.year().unwrap_or_default();
+    // Three with their lines; the rest (a new year of hundreds of townships)
+    // named in one error.
+    let rest: Vec<String> = stale
+        .iter()
+        .skip(3)
+        .map(|(p, _)| format!("{}（{}）", p.display(), content::validate::owner(content, p)))
+        .collect();
+    stale.truncate(3);
+    let mut errors: Diagnostics = stale
+        .into_iter()
+        .map(|(path, updated)| {
+            let mut d = Diagnostic::error(
+                "build/not-updated",
+                msg!(
+                    "不能定稿：尚未按 {} 年度核对更新（负责：{}）",
+                    "not final: not yet updated for {} (owner: {})",
+                    year,
+                    content::validate::owner(content, path)
+                ),
+            )
+            .hint(msg!(
+                "核对后把 updated_for 改为 {}；校样可先用不带 --final 的 pressroom build（印为草稿）。",
+                "once checked, change updated_for to {}; for proofs run pressroom build without --final (printed as drafts).",
+                year
+            ));
+            if let Some(u) = updated {
+                d = d.at(content.sources.locate(path, &u.referenced));
+            }
+            d
+        })
+        .collect();
+    if !rest.is_empty() {
+        errors.push(
+            Diagnostic::error(
+                "build/not-updated",
+                crate::diag::Msg::new(
+                    format!("不能定稿：另有 {} 个文件尚未按 {year} 年度核对更新：{}", rest.len(), rest.join("、")),
+                    format!("not final: {} more files are not yet updated for {year}: {}", rest.len(), rest.join(", ")),
+                ),
+            )
+            .hint(msg!(
+                "核对后把各文件的 updated_for 改为 {}；核对清单 new-year-review.md 列出全部文件。",
+                "once checked, change each file's updated_for to {}; the review list new-year-review.md names them all.",
+                year
+            )),
+        );
+    }
+    errors
 }
 
 /// The line pitches, as fractions of the grid's, tried in turn when the

@@ -60,6 +60,10 @@ pub enum Command {
         /// Preview: print the notice without its sequence number, marked 草稿.
         #[arg(long)]
         draft: bool,
+        /// Final: fail rather than skip a document without its number or
+        /// print a draft of a file not yet updated for the campaign year.
+        #[arg(long = "final", conflicts_with = "draft")]
+        final_build: bool,
         /// Skip the page previews of the proof sheet (much faster for large
         /// batches; the sheet still lists every output and finding).
         #[arg(long)]
@@ -204,7 +208,7 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build { targets, project, out, only, dpi, jobs, draft, no_previews, json } => {
+        Command::Build { targets, project, out, only, dpi, jobs, draft, final_build, no_previews, json } => {
             let mut config = BuildConfig::new(project.project.clone());
             if let Some(out) = out {
                 config.out_dir = out;
@@ -230,6 +234,7 @@ pub fn main() -> ExitCode {
             config.only = only;
             config.dpi = dpi;
             config.draft = draft;
+            config.final_build = final_build;
             config.previews = !no_previews;
             config.progress = !json;
             if let Some(jobs) = jobs {
@@ -292,7 +297,13 @@ pub fn main() -> ExitCode {
                     );
                     return ExitCode::from(1);
                 }
-                println!("{}", tr("内容检查通过。", "content checked: no errors."));
+                // With --json, standard output holds the JSON alone.
+                let ok = tr("内容检查通过。", "content checked: no errors.");
+                if json {
+                    eprintln!("{ok}");
+                } else {
+                    println!("{ok}");
+                }
                 ExitCode::SUCCESS
             }
             Err(failure) => {

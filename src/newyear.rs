@@ -21,6 +21,9 @@ pub const REVIEW_FILE: &str = "new-year-review.md";
 pub struct Review {
     /// Places in text that still hold a literal year or date.
     pub literals: Vec<(Location, String)>,
+    /// Area and township files still holding the old year's facts, with
+    /// who confirms each.
+    pub stale: Vec<(String, String)>,
     /// Lines of tables whose contents change from year to year.
     pub tables: Vec<String>,
     /// What was changed automatically.
@@ -80,7 +83,7 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
     let c = &content.campaign;
     if let Some(r) = c.year.as_ref().and_then(|y| span(&y.referenced)) {
         edits.push((CAMPAIGN_FILE.to_owned(), r.0, r.1, year.to_string()));
-        review.changed.push(format!("{CAMPAIGN_FILE}: year {old} → {year}"));
+        review.changed.push(format!("{CAMPAIGN_FILE}：年度 {old} → {year} · year"));
     }
     let mut dates = 0;
     let mut date = |file: &str, d: &serde_saphyr::Spanned<crate::content::date::Date>| {
@@ -133,10 +136,36 @@ pub fn new_year(content: &Content, year: i32, to: &Path, force: bool) -> Result<
                 String::new()
             };
             number_edits.push((file.clone(), start, end, blank));
-            numbered.push(format!("{file}: number.sequence {} emptied", seq.value));
+            numbered.push(format!("{file}：发文序号 {} 已清空 · number.sequence emptied", seq.value));
         }
     }
-    review.changed.push(format!("{dates} dates moved {shift} year(s) on"));
+    // Area and township files hold last year's facts until their owners
+    // confirm them: each says so in `updated_for`, the old year, which makes
+    // their outputs drafts and a final build refuse them.
+    let year_bound = content
+        .areas
+        .iter()
+        .map(|(p, a)| (p, a.updated_for.as_ref()))
+        .chain(content.townships.iter().map(|(p, t)| (p, t.updated_for.as_ref())));
+    for (path, updated) in year_bound {
+        let file = path.to_string_lossy().into_owned();
+        let owner = crate::content::validate::owner(content, path);
+        review.stale.push((file.clone(), owner));
+        if updated.is_some() {
+            // Already names a year, now behind: left as the owner wrote it.
+            continue;
+        }
+        // At the end, where a clerk who has gone through the file signs it
+        // off (and no line number the file's readers rely on moves).
+        let text = content.sources.get(path).unwrap_or_default();
+        let at = text.len();
+        let newline = if !text.is_empty() && !text.ends_with('\n') { "\n" } else { "" };
+        let line = format!(
+            "{newline}\n# 内容年度：核对并更新为 {year} 年度的数字、实事和照片后改为 {year} · the year of the facts\nupdated_for: {old}\n"
+        );
+        edits.push((file, at, at, line));
+    }
+    review.changed.push(format!("{dates} 个日期顺延 {shift} 年 · {dates} dates moved {shift} year(s) on"));
     review.changed.extend(numbered);
     edits.extend(number_edits);
     let mut files: Vec<String> = edits.iter().map(|e| e.0.clone()).collect();
@@ -237,6 +266,17 @@ impl Review {
         }
         for (loc, text) in &self.literals {
             let _ = writeln!(out, "- `{loc}` {text}");
+        }
+        let _ = writeln!(out, "\n## 各单位需按 {year} 年度更新的文件 · Files to update for {year}\n");
+        let _ = writeln!(
+            out,
+            "下列文件中的数字、实事和照片还是 {old} 年度的：负责单位核对更新后，把文件中的 `updated_for: {old}` 改为 `updated_for: {year}`。在此之前 `pressroom build` 把用到它们的宣传册和传单印成草稿，`pressroom build --final` 报错。\nThese files still hold {old}'s figures, things done and photos: once its owner has updated a file, change its `updated_for: {old}` to `updated_for: {year}`. Until then `pressroom build` prints the booklet and flyers that use them as drafts (草稿) and `pressroom build --final` refuses them.\n"
+        );
+        if self.stale.is_empty() {
+            let _ = writeln!(out, "（无 · none）");
+        }
+        for (file, owner) in &self.stale {
+            let _ = writeln!(out, "- [ ] `{file}`（{owner}）");
         }
         let _ = writeln!(out, "\n## 请核对人员和分工 · Check people and responsibilities\n");
         for t in &self.tables {

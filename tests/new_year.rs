@@ -169,13 +169,14 @@ fn location(file: &str, text: &str, offset: usize) -> String {
 
 /// Every literal year written in the text of a content file: four digits from 1900 to
 /// 2099 standing alone (not part of a longer number, not a `YYYY-MM-DD` date), outside
-/// comments and outside the campaign's own `year:` field. Returns (location, year).
+/// comments and outside the fields that hold a year as data (the campaign's `year:`,
+/// an area's or township's `updated_for:`). Returns (location, year).
 fn literal_years(file: &str, text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let code = without_comment(line);
-        if !code.starts_with("year:") {
+        if !code.starts_with("year:") && !code.starts_with("updated_for:") {
             let b = code.as_bytes();
             for i in 0..b.len().saturating_sub(3) {
                 let four = &b[i..i + 4];
@@ -542,4 +543,172 @@ fn new_year_into_a_non_empty_folder_needs_force() {
     assert_eq!(run.code, 0, "with --force it writes the project:\n{}", run.describe());
     let campaign = parse(&read(&to.path().join(CAMPAIGN)), "the forced campaign.yaml");
     assert_eq!(campaign["year"].as_i64(), Some(NEW_YEAR));
+}
+
+// ---------------------------------------------------------------------------
+// Year-bound facts: drafts until their owners confirm them.
+// ---------------------------------------------------------------------------
+
+/// The area and township files of a project, project-relative.
+fn year_bound_files(root: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    for dir in ["content/areas", "content/townships"] {
+        yaml_files(root, &root.join(dir), &mut files);
+    }
+    files.sort();
+    files
+}
+
+/// Sets a file's `updated_for:` to `year`, keeping the rest of its line.
+fn confirm(root: &Path, file: &str, year: i64) {
+    let path = root.join(file);
+    let text = read(&path);
+    let mut found = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| match l.strip_prefix("updated_for: ") {
+            Some(rest) => {
+                found = true;
+                let comment = rest.find('#').map_or("", |i| &rest[i..]);
+                format!("updated_for: {year}    {comment}")
+            }
+            None => l.to_owned(),
+        })
+        .collect();
+    assert!(found, "{file} has an updated_for line:\n{text}");
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write the confirmed file");
+}
+
+/// How many pages of a PDF carry the draft mark (a large, turned 草稿: its two
+/// glyphs sit on different baselines), and how many pages it has.
+fn drafts(path: &Path) -> (usize, usize) {
+    let pdf = read_pdf(path);
+    let large = |p: &support::pdf::Page, c: &str| p.glyphs.iter().any(|g| g.text == c && g.size > 40.0);
+    let marked = pdf.pages.iter().filter(|p| large(p, "草") && large(p, "稿")).count();
+    (marked, pdf.pages.len())
+}
+
+#[test]
+fn carried_over_facts_print_only_as_drafts_until_their_owners_confirm_them() {
+    let ny = next_year();
+    example::ensure_photos();
+    let photos = cli::repo().join("content/photos");
+    example::copy_dir(&photos, &ny.new.path().join("content/photos"), &[]);
+    let files = year_bound_files(ny.new.path());
+    assert_eq!(files.len(), 20, "ten areas and ten townships: {files:?}");
+
+    // The review list names every such file and who confirms it.
+    let review = ny.new_file(REVIEW);
+    for file in &files {
+        assert!(
+            review.lines().any(|l| l.contains(&format!("`{file}`"))),
+            "the review names {file}:\n{review}"
+        );
+    }
+    assert!(review.contains("`content/areas/education.yaml`（区教育体育局）"), "with its owner:\n{review}");
+    assert!(review.contains("`content/townships/huaihe.yaml`（淮河社区中心）"), "with its owner:\n{review}");
+
+    // A plain build prints every output that uses them as a draft, and says why.
+    let built = cli::build(ny.new.path(), &["booklet", "flyers"]);
+    let what = built.describe();
+    assert_eq!(built.code(), 0, "drafts are built:\n{what}");
+    // One finding for all twenty (not twenty), counting them and naming the
+    // first twelve; the review list names them all.
+    let unwrapped = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace() && *c != '│').collect() };
+    let said = unwrapped(&built.stderr);
+    assert_eq!(built.stderr.matches("content/not-updated").count(), 1, "one finding:\n{what}");
+    assert!(said.contains(&unwrapped("20 files still hold an earlier year's")), "counted:\n{what}");
+    for file in files.iter().take(12) {
+        assert!(said.contains(&unwrapped(file)), "the build names {file} as not yet updated:\n{what}");
+    }
+    let (marked, pages) = drafts(&built.file("booklet.pdf"));
+    assert_eq!(marked, pages, "every booklet page is marked 草稿:\n{what}");
+    let flyers: Vec<_> = std::fs::read_dir(built.file("flyers"))
+        .expect("the flyers folder")
+        .map(|e| e.expect("a flyer").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    assert_eq!(flyers.len(), 10, "ten flyers:\n{what}");
+    for flyer in &flyers {
+        let (marked, pages) = drafts(flyer);
+        assert_eq!(marked, pages, "every page of {} is marked 草稿", flyer.display());
+    }
+
+    // A final build refuses them, naming each file.
+    let final_build = cli::build(ny.new.path(), &["booklet", "flyers", "--final"]);
+    let what = final_build.describe();
+    assert_eq!(final_build.code(), 1, "a final build refuses last year's facts:\n{what}");
+    // (miette wraps long messages: compare without the wrapping.) Three with
+    // their lines, the other seventeen in one error.
+    let said = unwrapped(&final_build.stderr);
+    for file in files.iter().take(3) {
+        assert!(
+            said.contains(&unwrapped(&format!("{file}:")))
+                && said.contains(&unwrapped("not final: not yet updated for 2024")),
+            "the final build names {file}:\n{what}"
+        );
+    }
+    assert!(said.contains(&unwrapped("17 more files are not yet updated for 2024")), "{what}");
+    for file in &files {
+        assert!(said.contains(&unwrapped(file)), "the final build names {file}:\n{what}");
+    }
+    assert!(!final_build.file("booklet.pdf").exists(), "nothing is written:\n{what}");
+
+    // Confirmed but one township: the booklet and the other flyers are final.
+    let (last, rest) = files.split_last().expect("files");
+    for file in rest {
+        confirm(ny.new.path(), file, NEW_YEAR);
+    }
+    let built = cli::build(ny.new.path(), &["booklet", "flyers"]);
+    let what = built.describe();
+    assert_eq!(built.code(), 0, "{what}");
+    assert_eq!(drafts(&built.file("booklet.pdf")).0, 0, "the confirmed booklet is no draft:\n{what}");
+    let township = read(&ny.new.path().join(last));
+    let name = township
+        .lines()
+        .find_map(|l| l.strip_prefix("township: "))
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the township's name");
+    for flyer in std::fs::read_dir(built.file("flyers")).expect("flyers").map(|e| e.expect("a flyer").path())
+    {
+        if flyer.extension().is_none_or(|x| x != "pdf") {
+            continue;
+        }
+        let (marked, pages) = drafts(&flyer);
+        if flyer.file_stem().is_some_and(|s| s == name) {
+            assert_eq!(marked, pages, "{name}'s flyer is still a draft");
+        } else {
+            assert_eq!(marked, 0, "{} is confirmed, no draft", flyer.display());
+        }
+    }
+    let refused = cli::build(ny.new.path(), &["booklet", "flyers", "--final"]);
+    assert_eq!(refused.code(), 1, "{}", refused.describe());
+    assert!(refused.stderr.contains(last.as_str()), "{}", refused.describe());
+    confirm(ny.new.path(), last, NEW_YEAR);
+    let done = cli::build(ny.new.path(), &["booklet", "flyers", "--final"]);
+    assert_eq!(done.code(), 0, "all confirmed, the final build goes through:\n{}", done.describe());
+}
+
+#[test]
+fn new_year_marks_files_that_do_not_yet_say_their_year() {
+    let old = example_copy();
+    // A township file written before `updated_for` existed.
+    let file = old.path().join("content/townships/huaihe.yaml");
+    let old_text = read(&file);
+    let cut = old_text.find("\n\n# 内容年度").expect("the example ends with its updated_for");
+    let text = old_text[..cut + 1].to_owned();
+    assert!(!text.contains("updated_for"), "{text}");
+    std::fs::write(&file, &text).expect("write");
+    let new = temp_dir("pressroom-newyear-dst-");
+    new_year(old.path(), new.path(), &[]).assert_success("new-year");
+    let after = read(&new.path().join("content/townships/huaihe.yaml"));
+    let lines: Vec<&str> = after.lines().collect();
+    let n = lines.len();
+    assert!(
+        lines[n - 1] == "updated_for: 2023"
+            && lines[n - 2].starts_with("# ")
+            && lines[n - 2].contains("改为 2024"),
+        "the old year is written at the end, with what to do:\n{after}"
+    );
+    assert_eq!(&lines[..n - 3], &text.lines().collect::<Vec<_>>()[..], "the rest stays as written:\n{after}");
 }

@@ -166,6 +166,18 @@ impl Content {
             .chain(self.documents.iter().map(|(p, d)| (p.as_path(), d)))
     }
 
+    /// Whether a file that says it holds the facts of `updated_for` is
+    /// behind the campaign year: its figures and things done are last
+    /// year's until its owner confirms it, so it prints only as a draft.
+    pub fn stale(&self, updated_for: Option<&serde_saphyr::Spanned<i32>>) -> bool {
+        matches!((updated_for, self.campaign.year()), (Some(u), Some(y)) if u.value < y)
+    }
+
+    /// The area files still holding an earlier year's facts.
+    pub fn stale_areas(&self) -> impl Iterator<Item = &(PathBuf, AreaFile)> {
+        self.areas.iter().filter(|(_, a)| self.stale(a.updated_for.as_ref()))
+    }
+
     /// The township file at `path`, parsed from the text read at load.
     pub fn township_file(&self, path: &Path) -> Option<TownshipFile> {
         serde_saphyr::from_str(self.sources.get(path)?).ok()

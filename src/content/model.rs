@@ -500,6 +500,11 @@ pub struct AreaFile {
     pub area: Text,
     /// Lead departments credited (short names).
     pub departments: Vec<Text>,
+    /// The campaign year whose facts (figures, things done, photos) the file
+    /// holds: `new-year` leaves it at the old year until the file's owner
+    /// confirms the file for the new one. Absent means current.
+    #[serde(default)]
+    pub updated_for: Option<Spanned<i32>>,
     /// Chapter title; the indicator when omitted.
     #[serde(default)]
     pub title: Option<Text>,
@@ -547,6 +552,9 @@ pub struct Photo {
 pub struct TownshipFile {
     /// The township's name, as in the campaign registry.
     pub township: Text,
+    /// The campaign year whose facts the file holds, as for areas.
+    #[serde(default)]
+    pub updated_for: Option<Spanned<i32>>,
     /// Office address.
     pub address: Text,
     /// Service phone.

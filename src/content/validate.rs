@@ -49,7 +49,30 @@ pub fn validate(content: &Content) -> Diagnostics {
     v.areas(content);
     v.townships(content);
     v.limits(content);
+    v.facts_year(content);
     v.diags
+}
+
+/// Files still holding an earlier year's facts reported one by one; beyond,
+/// one finding names them.
+const ONE_BY_ONE: usize = 3;
+/// How many of them that one finding names.
+const NAMED: usize = 12;
+
+/// Who confirms a file's facts for a new year: an area file's lead
+/// departments, a township file's township.
+pub fn owner(content: &Content, file: &Path) -> String {
+    if let Some((_, a)) = content.areas.iter().find(|(p, _)| p == file) {
+        let names: Vec<String> =
+            a.departments.iter().map(|d| content.campaign.department_name(&d.value)).collect();
+        return names.join("、");
+    }
+    content
+        .townships
+        .iter()
+        .find(|(p, _)| p == file)
+        .map(|(_, t)| t.township.value.clone())
+        .unwrap_or_default()
 }
 
 /// Whether a township's flyer is the built-in 明白卡, which prints neither
@@ -84,6 +107,108 @@ impl Validator<'_> {
     fn error(&mut self, file: impl AsRef<Path>, at: &serde_saphyr::Location, d: Diagnostic) {
         let loc = self.sources.locate(file.as_ref(), at);
         self.diags.push(d.at(loc));
+    }
+
+    /// Area and township files whose facts are an earlier year's (after
+    /// `new-year`, until their owners confirm them), and a year that is not
+    /// the campaign's yet.
+    fn facts_year(&mut self, content: &Content) {
+        let Some(year) = content.campaign.year() else { return };
+        let files = content
+            .areas
+            .iter()
+            .map(|(p, a)| (p, a.updated_for.as_ref()))
+            .chain(content.townships.iter().map(|(p, t)| (p, t.updated_for.as_ref())));
+        let mut stale = Vec::new();
+        for (file, updated) in files {
+            let Some(u) = updated else { continue };
+            if u.value > year {
+                self.error(
+                    file,
+                    &u.referenced,
+                    Diagnostic::error(
+                        "content/updated-for",
+                        msg!(
+                            "updated_for: {} 晚于活动年度 {}",
+                            "updated_for: {} is later than the campaign year {}",
+                            u.value,
+                            year
+                        ),
+                    )
+                    .hint(msg!(
+                        "写本文件内容所属的年度，即 {}。",
+                        "give the year the file's facts are for: {}.",
+                        year
+                    )),
+                );
+            } else if u.value < year {
+                stale.push((file, u));
+            }
+        }
+        // One by one for a few; a new year with every file stale (hundreds
+        // of townships) is one finding naming them, not hundreds.
+        if stale.len() <= ONE_BY_ONE {
+            for (file, u) in stale {
+                let who = owner(content, file);
+                self.error(
+                    file,
+                    &u.referenced,
+                    Diagnostic::warning(
+                        "content/not-updated",
+                        msg!(
+                            "本文件的数字、实事和照片还是 {} 年度的，尚未按 {} 年度核对更新（负责：{}），只能印成草稿",
+                            "this file's figures, things done and photos are still {}'s, not yet updated for {} (owner: {}); it prints only as a draft",
+                            u.value,
+                            year,
+                            who
+                        ),
+                    )
+                    .hint(msg!(
+                        "{}核对并更新本文件后，把 updated_for 改为 {}。",
+                        "once {} has checked and updated the file, change updated_for to {}.",
+                        who,
+                        year
+                    )),
+                );
+            }
+            return;
+        }
+        let Some((first, u)) = stale.first().copied() else { return };
+        let shown: Vec<String> = stale
+            .iter()
+            .take(NAMED)
+            .map(|(f, _)| format!("{}（{}）", f.display(), owner(content, f)))
+            .collect();
+        let more = stale.len().saturating_sub(NAMED);
+        let (more_zh, more_en) = if more > 0 {
+            (format!(" 等 {} 个", stale.len()), format!(" and {more} more"))
+        } else {
+            Default::default()
+        };
+        self.error(
+            first,
+            &u.referenced,
+            Diagnostic::warning(
+                "content/not-updated",
+                crate::diag::Msg::new(
+                    format!(
+                        "{} 个文件的数字、实事和照片还是往年的，尚未按 {year} 年度核对更新，用到它们的宣传册和传单只能印成草稿：{}{more_zh}",
+                        stale.len(),
+                        shown.join("、")
+                    ),
+                    format!(
+                        "{} files still hold an earlier year's figures, things done and photos, not yet updated for {year}; the booklet and flyers that print them are drafts: {}{more_en}",
+                        stale.len(),
+                        shown.join(", ")
+                    ),
+                ),
+            )
+            .hint(msg!(
+                "各负责单位核对并更新后，把文件中的 updated_for 改为 {}；全部文件和负责单位见核对清单 new-year-review.md。",
+                "once each owner has checked and updated a file, change its updated_for to {}; the review list new-year-review.md names every file and owner.",
+                year
+            )),
+        );
     }
 
     fn areas(&mut self, content: &Content) {
@@ -152,7 +277,12 @@ impl Validator<'_> {
         for (file, t) in &content.townships {
             let f = file.to_string_lossy();
             if !registered.contains(t.township.value.as_str()) {
-                self.township(&t.township, &names, &f);
+                // A near name is a typo only if that township has no file of
+                // its own; else this is a new township to register.
+                let own: std::collections::HashSet<&str> =
+                    content.townships.iter().map(|(_, t)| t.township.value.as_str()).collect();
+                let free: Vec<&str> = names.iter().copied().filter(|n| !own.contains(n)).collect();
+                self.unregistered(&t.township, &free, &f);
             }
             if !seen.insert(&t.township.value) {
                 self.error(
@@ -489,6 +619,39 @@ impl Validator<'_> {
                 self.step(step, phase.end.as_ref().map(|e| e.value), &depts);
             }
         }
+        // The group has the townships' heads as members (the seed's “各乡街
+        // （社区中心）主要负责同志为成员”): a registered township without one
+        // is most often a new township whose head was not added.
+        if let Some(group) = &c.leading_group {
+            for t in &c.townships {
+                // A post written out names the township by its first part
+                // (雪华乡政府（宏业村街道办事处）乡长 for 雪华乡（宏业村街道）).
+                let short = t.value.split(['（', '(']).next().unwrap_or_default();
+                let member = group.members.iter().any(|m| {
+                    m.township.as_ref().is_some_and(|mt| mt.value == t.value)
+                        || m.post.as_ref().is_some_and(|p| !short.is_empty() && p.value.starts_with(short))
+                });
+                if !member {
+                    self.error(
+                        CAMPAIGN_FILE,
+                        &t.referenced,
+                        Diagnostic::warning(
+                            "content/township-no-member",
+                            msg!(
+                                "乡街“{}”在领导小组（leading_group）中没有成员",
+                                "township “{}” has no member in the leading group (leading_group)",
+                                t.value
+                            ),
+                        )
+                        .hint(msg!(
+                            "在 leading_group 的 members 中加一行：{{ role: 组员, name: 姓名, township: {}, title: 职务 }}",
+                            "add a line to leading_group's members: {{ role: 组员, name: …, township: {}, title: … }}",
+                            t.value
+                        )),
+                    );
+                }
+            }
+        }
         for m in c.leading_group.iter().flat_map(|g| &g.members) {
             let ways = [m.post.is_some(), m.department.is_some(), m.township.is_some()];
             if ways.iter().filter(|w| **w).count() != 1 {
@@ -662,6 +825,33 @@ impl Validator<'_> {
                 townships.join("、")
             )),
         };
+        self.error(file, &name.referenced, d);
+    }
+
+    /// A township file whose township is not in the registry: a typo of a
+    /// registered township still without a file, or a new one to register.
+    fn unregistered(&mut self, name: &Text, free: &[&str], file: &str) {
+        let register = msg!(
+            "新的乡街请先在 content/campaign.yaml 的 townships 中登记“{}”（也要在领导小组中加上它的负责人）。",
+            "for a new township, register “{}” in townships of content/campaign.yaml first (and add its head to the leading group).",
+            name.value
+        );
+        let hint = match did_you_mean(&name.value, free.iter().copied()) {
+            Some(s) => crate::diag::Msg::new(
+                format!("若是笔误，应写“{s}”；{}", register.zh),
+                format!("if it is a typo, write “{s}”; {}", register.en),
+            ),
+            None => register,
+        };
+        let d = Diagnostic::error(
+            "content/unknown-township",
+            msg!(
+                "乡街“{}”没有在 campaign.yaml 中登记",
+                "township “{}” is not registered in campaign.yaml",
+                name.value
+            ),
+        )
+        .hint(hint);
         self.error(file, &name.referenced, d);
     }
 

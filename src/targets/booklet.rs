@@ -23,8 +23,9 @@ pub const GUTTER: f64 = 3.0;
 pub const CAPTION: f64 = 7.0;
 /// Height for photos and captions on a chapter's photo page, in mm: the A5
 /// type area (172 mm) less the list of things done and the credit. The
-/// template shrinks the photos further when that list runs long.
-pub const PHOTO_BUDGET: f64 = 122.0;
+/// template shrinks the photos further when that list runs long. (The list's
+/// items stand apart from their wrapped lines, which costs 3 mm.)
+pub const PHOTO_BUDGET: f64 = 119.0;
 /// The cover photo's frame.
 pub const COVER: Frame = Frame { width: 148.0, height: 120.0 };
 
@@ -100,6 +101,8 @@ pub fn data(content: &Content, r: &mut Renderer<'_>, media: &mut Media<'_>) -> R
         "foreword": r.rich(file, &b.foreword, &[]),
         "foreword_sign": match &b.foreword_sign { Some(s) => r.text(file, s, &[]), None => c.office().to_owned() },
         "chapters": chapters,
+        // Last year's facts not yet confirmed for this year print as a draft.
+        "draft": content.stale_areas().next().is_some(),
         "back": { "title": r.text(file, &b.back_title, &[]), "text": r.rich(file, &b.back_text, &[]) },
         "padding": 0,
     }))

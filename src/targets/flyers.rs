@@ -51,6 +51,9 @@ pub fn data(
     let f = path.to_string_lossy().into_owned();
     let township = json!({ "name": t.township.value });
     let extra = [("township", township)];
+    // The township's own facts, or an area's it prints, still an earlier
+    // year's make the flyer a draft.
+    let mut draft = content.stale(t.updated_for.as_ref());
     let points: Vec<Json> = t
         .features
         .iter()
@@ -58,6 +61,7 @@ pub fn data(
             let area = c.areas.iter().find(|a| a.id.value == feature.value)?;
             let (apath, a) = content.areas.iter().find(|(_, a)| a.area.value == feature.value)?;
             let af = apath.to_string_lossy().into_owned();
+            draft |= content.stale(a.updated_for.as_ref());
             let figure = a.figures.first().map(|fig| {
                 json!({
                     "value": r.text(&af, &fig.value, &[]),
@@ -79,6 +83,7 @@ pub fn data(
     let date = content.notice_date();
     Ok(json!({
         "layout": layout(t),
+        "draft": draft,
         "district": c.district(),
         "year": c.year(),
         "hotline": c.hotline.as_ref().map(|h| h.value.clone()),
