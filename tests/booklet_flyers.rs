@@ -1175,3 +1175,133 @@ fn a_build_of_one_flyer_keeps_the_whole_proof_sheet() {
         assert!(one.contains(name), "{name} stays on the proof sheet");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Typesetting details of the flyer's text.
+// ---------------------------------------------------------------------------
+
+/// Achievements that wrap: two that left a lone character (安, 家) on their
+/// last line, and text with commas mid-line.
+const WRAPPING: &[&str] = &[
+    "组建平安志愿者巡逻队，辖区盗窃警情同比下降22%，群众安",
+    "开办“四点半课堂”2个，寒暑假免费托管学生600余人次，家",
+    "新建社区老年食堂一个，每天为一百二十余名老人提供助餐服务，深受欢迎",
+    "开展文明创建志愿服务，组织居民清理楼道杂物，改善小区环境",
+];
+
+/// Glyphs of the achievements column (left of the photo) between the section's
+/// title and the next section's, grouped into lines.
+fn achievement_lines(back: &Page) -> Vec<Vec<Glyph>> {
+    let lines = back.lines();
+    let top =
+        lines.iter().find(|l| squash(&l.text).contains("我们的成绩")).expect("the section title").baseline;
+    let bottom =
+        lines.iter().find(|l| squash(&l.text).contains("联系我们")).expect("the next section").baseline;
+    // The column ends where the photo (62 mm wide, at the right margin) begins.
+    let column_end = back.width - (18.0 + 62.0 + 4.0) / 25.4 * 72.0;
+    lines
+        .iter()
+        .filter(|l| l.baseline > top + 1.0 && l.baseline < bottom - 1.0)
+        .map(|l| l.glyphs.iter().filter(|g| g.x < column_end).cloned().collect::<Vec<_>>())
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
+fn is_cjk(s: &str) -> bool {
+    s.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Full-width marks that must keep a whole cell.
+const FULL: &str = "，。、；：？！";
+
+/// Every full-width mark followed by a character on its line starts a whole
+/// cell before it (justification used to squeeze it to half a cell).
+fn squeezed_marks(pdf: &Pdf) -> Vec<String> {
+    let mut found = Vec::new();
+    for page in &pdf.pages {
+        for line in page.lines() {
+            for pair in line.glyphs.windows(2) {
+                let (mark, next) = (&pair[0], &pair[1]);
+                if FULL.contains(mark.text.as_str())
+                    && is_cjk(&next.text)
+                    && (next.size - mark.size).abs() < 0.1
+                {
+                    let step = next.x - mark.x;
+                    if step < 0.95 * mark.size {
+                        found.push(format!(
+                            "page {}: “{}” takes {:.1} pt of a {:.1} pt cell in {:?}",
+                            page.number, mark.text, step, mark.size, line.text
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn flyer_text_keeps_full_cells_no_lone_characters_and_items_apart() {
+    let project = example_copy();
+    let file = project.path().join("content/townships/huaihe.yaml");
+    let text = std::fs::read_to_string(&file).expect("read huaihe.yaml");
+    let start = text.find("achievements:").expect("achievements");
+    let end = start + text[start..].find("\n\n").expect("a blank line after them");
+    let items: String = WRAPPING.iter().map(|a| format!("  - \"{a}\"\n")).collect();
+    std::fs::write(&file, format!("{}achievements:\n{}{}", &text[..start], items, &text[end + 1..]))
+        .expect("write huaihe.yaml");
+    let out = example::temp_dir("pressroom-out-");
+    build(project.path(), out.path(), &["flyers", "--only", "淮河社区中心"])
+        .assert_success("build the flyer");
+    let pdf = read_pdf(&out.path().join("flyers/淮河社区中心.pdf"));
+    let lines = achievement_lines(pdf.pages.last().expect("a back page"));
+
+    // Items start with their red number; the lines after it until the next
+    // number are the item's own.
+    let mut items: Vec<Vec<&Vec<Glyph>>> = Vec::new();
+    for line in &lines {
+        let numbered = line.first().is_some_and(|g| g.text.chars().all(|c| c.is_ascii_digit()));
+        if numbered || items.is_empty() {
+            items.push(Vec::new());
+        }
+        items.last_mut().expect("an item").push(line);
+    }
+    assert_eq!(items.len(), WRAPPING.len(), "one item per achievement: {lines:?}");
+    let baseline = |l: &Vec<Glyph>| l.iter().map(|g| g.baseline).sum::<f64>() / l.len() as f64;
+    // Every problem of the three kinds, reported together.
+    let mut problems = Vec::new();
+    let mut within = Vec::new();
+    let mut between = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.len() < 2 {
+            problems.push(format!("achievement {} does not wrap: {item:?}", i + 1));
+        }
+        // No lone character on an item's last line.
+        let last = item.last().expect("a line");
+        if item.len() >= 2 && last.iter().filter(|g| !g.text.trim().is_empty()).count() < 2 {
+            problems.push(format!(
+                "achievement {} ends with a lone character: {:?}",
+                i + 1,
+                last.iter().map(|g| g.text.as_str()).collect::<String>()
+            ));
+        }
+        within.extend(item.windows(2).map(|w| baseline(w[1]) - baseline(w[0])));
+        if let Some(next) = items.get(i + 1) {
+            between.push(baseline(next[0]) - baseline(last));
+        }
+    }
+    let widest_within = within.iter().copied().fold(0.0, f64::max);
+    let closest_between = between.iter().copied().fold(f64::MAX, f64::min);
+    if widest_within + 2.0 > closest_between {
+        problems.push(format!(
+            "the lines of an item ({widest_within:.1} pt apart) must sit closer than the items ({closest_between:.1} pt)"
+        ));
+    }
+
+    // Commas and stops keep their whole cell, here and in every example flyer.
+    problems.extend(squeezed_marks(&pdf));
+    for (name, flyer) in &example().flyers {
+        problems.extend(squeezed_marks(flyer).into_iter().map(|s| format!("{name}: {s}")));
+    }
+    assert!(problems.is_empty(), "flyer typesetting:\n  {}", problems.join("\n  "));
+}
