@@ -22,15 +22,25 @@ const COMMANDS: &[(&str, &str)] = &[
 /// same thing in every subcommand.
 const ARGS: &[(&str, &str)] = &[
     ("lang", "提示信息的语言：zh（中文）或 en（英文）；默认按 LANG 环境变量，zh_* 为中文"),
-    ("targets", "要生成的文件：notice（通知）、annex（附件表格）、booklet（宣传手册）、flyers（传单）"),
+    (
+        "targets",
+        "要生成的文件：notice（通知）、documents（content/documents/ 中的公文）、annex（附件表格）、booklet（宣传手册）、flyers（传单）",
+    ),
     ("project", "项目目录（默认：当前目录）"),
     ("font_path", "另外的字体目录（可重复；也可用 PRESSROOM_FONT_PATH，以冒号分隔）"),
     ("no_system_fonts", "不使用系统字体（只用 fonts/ 和 --font-path 中的字体）"),
     ("out", "输出目录（默认：<项目>/output）"),
-    ("only", "只处理这个乡街（名称或文件名；可重复）"),
+    (
+        "only",
+        "只处理这份公文（content/documents/ 中的文件名，不带 .yaml）或这个乡街（名称或文件名）；生成时可重复",
+    ),
     ("dpi", "照片在版面上的分辨率（每英寸点数，默认 300）"),
     ("jobs", "成批排版时的线程数（默认：CPU 核数）"),
     ("draft", "草稿：通知可以没有发文序号，并标注“草稿”"),
+    (
+        "final_build",
+        "定稿：公文缺发文序号、或文件尚未按本年度核对更新（updated_for）时都报错停止，而不是跳过或印成草稿",
+    ),
     ("no_previews", "校样页不附页面预览图（成批生成时快得多；校样页仍列出全部文件和检查结果）"),
     ("json", "在标准输出上打印机器可读的小结（JSON）"),
     ("dir", "新项目的目录（必须为空或不存在，除非用 --force）"),
@@ -38,11 +48,27 @@ const ARGS: &[(&str, &str)] = &[
     ("force", "写入非空目录，覆盖同名文件"),
     ("year", "新的活动年份，例如 2024"),
     ("to", "新项目的目录（必须为空，除非用 --force）"),
-    ("target", "notice、annex、booklet 或 flyers"),
+    ("target", "notice、documents、annex、booklet 或 flyers"),
     ("output", "写入这个文件，而不是标准输出"),
     ("debounce", "一次保存结束前的静默时间（毫秒，默认 40）"),
     ("help", "显示帮助（-h 为简要帮助）"),
     ("version", "显示版本"),
+];
+
+/// Chinese names of the values arguments take, shown in usage and help as
+/// `<目录>`: by the English name clap shows (`value_name`, or the argument's
+/// id in capitals).
+const VALUE_NAMES: &[(&str, &str)] = &[
+    ("DIR", "目录"),
+    ("NAME", "名称"),
+    ("FILE", "文件"),
+    ("MS", "毫秒"),
+    ("YEAR", "年份"),
+    ("TARGETS", "生成项"),
+    ("TARGET", "生成项"),
+    ("DPI", "分辨率"),
+    ("JOBS", "线程数"),
+    ("LANG", "语言"),
 ];
 
 const TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
@@ -72,6 +98,16 @@ fn translate(cmd: Command) -> Command {
         let help = ARGS.iter().find(|(a, _)| *a == id).map(|(_, zh)| *zh);
         cmd = cmd.mut_arg(&id, |a| {
             // Values and defaults are named in the Chinese text itself.
+            let shown: Vec<String> = match a.get_value_names() {
+                Some(names) => names.iter().map(|n| n.as_str().to_owned()).collect(),
+                None => vec![a.get_id().as_str().to_uppercase()],
+            };
+            let zh: Vec<&str> = shown
+                .iter()
+                .filter_map(|n| VALUE_NAMES.iter().find(|(en, _)| en == n).map(|(_, zh)| *zh))
+                .collect();
+            let a =
+                if zh.len() == shown.len() && a.get_action().takes_values() { a.value_names(zh) } else { a };
             let a = a
                 .help_heading(if positional { "参数" } else { "选项" })
                 .hide_possible_values(true)
@@ -123,6 +159,8 @@ pub fn usage_error(err: &clap::Error) -> String {
             format!("错误：{arg} 不能和 {} 同时使用", value(ContextKind::PriorArg))
         }
         ErrorKind::MissingSubcommand => "错误：缺少子命令".to_owned(),
+        // Bare `pressroom`: the (Chinese) help, as in English.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => return err.render().to_string(),
         _ => "错误：命令行有误".to_owned(),
     };
     let valid = value(ContextKind::ValidValue);
@@ -184,8 +222,25 @@ mod tests {
         assert!(help.contains("用法：") && help.contains("命令") && help.contains("生成文件"), "{help}");
         let mut build = cmd.find_subcommand_mut("build").expect("build").clone();
         let help = build.render_help().to_string();
-        assert!(help.contains("只处理这个乡街") && help.contains("选项"), "{help}");
+        assert!(help.contains("或这个乡街") && help.contains("选项"), "{help}");
         assert!(!help.contains("Options:"), "{help}");
+        // Value names are Chinese too: no <DIR>, <NAME> or [TARGETS].
+        for en in ["<DIR>", "<NAME>", "[TARGETS]", "<FILE>"] {
+            assert!(!help.contains(en), "{en} in {help}");
+        }
+        assert!(help.contains("<目录>") && help.contains("[生成项]"), "{help}");
+    }
+
+    /// A bare `pressroom` shows the Chinese help, not only “the command
+    /// line is wrong”.
+    #[test]
+    fn a_bare_command_shows_the_help() {
+        let err = localize(Cli::command()).try_get_matches_from(["pressroom"]).expect_err("no subcommand");
+        let text = usage_error(&err);
+        assert!(
+            text.contains("用法：") && text.contains("生成文件") && !text.contains("命令行有误"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -839,3 +839,25 @@ fn the_example_reports_exactly_the_two_literal_2022s() {
         assert_eq!(run.code, 0, "warnings only: exit 0 (--lang {lang}):\n{what}");
     }
 }
+
+/// `check --json` prints the JSON alone on standard output, in either
+/// language: the closing line goes to standard error with the report.
+#[test]
+fn check_json_is_the_json_alone() {
+    let root = cli::repo();
+    let root = root.to_str().expect("UTF-8 path");
+    for lang in ["zh", "en"] {
+        let out = cli::run(&["check", "--json", "--lang", lang, "--project", root], &[]);
+        assert!(out.status.success(), "check --json --lang {lang}: {}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!("--lang {lang}: standard output is not one JSON value ({e}):\n{stdout}")
+        });
+        assert_eq!(json["ok"], serde_json::Value::Bool(true), "{json}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("内容检查通过") || stderr.contains("content checked: no errors"),
+            "the closing line is on standard error:\n{stderr}"
+        );
+    }
+}
