@@ -64,16 +64,22 @@ fetch_photos() {
 # Test tools from Debian: mutool reads PDFs back for the layout tests;
 # headless Chromium loads the proof sheet (output/index.html) in a browser;
 # Poppler's pdfinfo and pdftotext, the readers of most Linux desktops, must
-# read every PDF without a complaint.
+# read every PDF without a complaint; LibreOffice renders the DOCX files.
+# From PyPI: python-docx, a second reader of the DOCX files.
 fetch_test_tools() {
   local pkgs=()
   command -v mutool >/dev/null || pkgs+=(mupdf-tools)
   command -v pdfinfo >/dev/null || pkgs+=(poppler-utils)
+  command -v soffice >/dev/null || pkgs+=(libreoffice-writer-nogui)
   command -v chromium >/dev/null || pkgs+=(chromium)
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "installing test tools: ${pkgs[*]}"
     apt_lists "${pkgs[0]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+  if ! python3 -c "import docx" 2>/dev/null; then
+    say "installing python-docx from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check python-docx
   fi
 }
 

@@ -39,6 +39,8 @@ pub struct BuildConfig {
     pub jobs: usize,
     /// Draft: the notice may lack its sequence number and is marked 草稿.
     pub draft: bool,
+    /// Write each official document also as DOCX, beside its PDF.
+    pub docx: bool,
     /// Final: every output is built as it will be printed or fails; a
     /// notice without its number or a file still holding an earlier year's
     /// facts stops the build instead of being skipped or drafted.
@@ -68,6 +70,7 @@ impl BuildConfig {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
             draft: false,
             final_build: false,
+            docx: false,
             previews: true,
             defer_previews: false,
         }
@@ -364,6 +367,9 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         let pdf = typeset::export_pdf(&typeset.document, "pressroom-notice", date)
             .map_err(|d| fail(FailureKind::Content, d))?;
         run.write(config.out_dir.join("notice.pdf"), &pdf, Some(&typeset.document))?;
+        if config.docx {
+            run.docx(config.out_dir.join("notice.docx"), &typeset.data, date)?;
+        }
         stages.end("notice");
     }
     if !prepared.documents.is_empty() {
@@ -919,11 +925,30 @@ impl Run<'_> {
                 typeset::export_pdf(&typeset.document, &format!("pressroom-document-{}", job.name), date)
                     .map_err(|d| self.fail(d))?;
             self.write(dir.join(format!("{}.pdf", job.name)), &pdf, Some(&typeset.document))?;
+            if self.config.docx {
+                self.docx(dir.join(format!("{}.docx", job.name)), &typeset.data, date)?;
+            }
             for (number, table) in &job.tables {
                 self.sheets(&dir, &format!("{}-附件{number}", job.name), table, date)?;
             }
         }
         Ok(())
+    }
+
+    /// An official document's DOCX, from the data its PDF was set from.
+    fn docx(
+        &mut self,
+        path: PathBuf,
+        data: &serde_json::Value,
+        date: crate::content::date::Date,
+    ) -> Result<(), Failure> {
+        let bytes = typeset::docx::export_docx(data, date).map_err(|e| {
+            self.fail(vec![Diagnostic::error(
+                "output/docx",
+                msg!("无法生成 Word 文件：{}", "cannot write the Word file: {}", e),
+            )])
+        })?;
+        self.write(path, &bytes, None)
     }
 
     /// A table's XLSX and CSV copies, `<dir>/<name>.xlsx` and `.csv`.

@@ -33,6 +33,15 @@ pub enum LangArg {
     En,
 }
 
+/// File formats of the official documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// PDF (always written: it is the layout the others follow).
+    Pdf,
+    /// Word/WPS, editable.
+    Docx,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -60,6 +69,10 @@ pub enum Command {
         /// Preview: print the notice without its sequence number, marked 草稿.
         #[arg(long)]
         draft: bool,
+        /// Formats of the notice and the documents, comma-separated: pdf
+        /// (always), docx (an editable Word/WPS file beside each PDF).
+        #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "pdf")]
+        format: Vec<DocFormat>,
         /// Final: fail rather than skip a document without its number or
         /// print a draft of a file not yet updated for the campaign year.
         #[arg(long = "final", conflicts_with = "draft")]
@@ -208,7 +221,19 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build { targets, project, out, only, dpi, jobs, draft, final_build, no_previews, json } => {
+        Command::Build {
+            targets,
+            project,
+            out,
+            only,
+            dpi,
+            jobs,
+            draft,
+            format,
+            final_build,
+            no_previews,
+            json,
+        } => {
             let mut config = BuildConfig::new(project.project.clone());
             if let Some(out) = out {
                 config.out_dir = out;
@@ -235,6 +260,7 @@ pub fn main() -> ExitCode {
             config.dpi = dpi;
             config.draft = draft;
             config.final_build = final_build;
+            config.docx = format.contains(&DocFormat::Docx);
             config.previews = !no_previews;
             config.progress = !json;
             if let Some(jobs) = jobs {

@@ -69,6 +69,7 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("DPI", "分辨率"),
     ("JOBS", "线程数"),
     ("LANG", "语言"),
+    ("FORMATS", "格式"),
 ];
 
 const TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";

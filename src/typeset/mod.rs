@@ -1,6 +1,7 @@
 //! Stage 3, typeset: compiles a template with its data into pages (typst as a
 //! library), checks the pages for missing glyphs, and exports PDF and PNG.
 
+pub mod docx;
 pub mod fonts;
 pub mod images;
 pub mod webfont;
