@@ -22,6 +22,10 @@
 //!   under the type area (within 2 mm, the same reason).
 //! * **python-docx** (PyPI, installed by `./dev.sh test`) opens every DOCX and finds
 //!   the issuer mark in its text: a second, independent reader accepts the package.
+//! * The notice's 版记, on a page of its own, stands at the foot of that even page, where
+//!   pressroom's PDF has it (within 3 mm).
+//! * A letter (信函格式) carries its mark 30 mm from the paper's top (within 3 mm) and no
+//!   page number on page 1.
 //! * Two builds of the same content write the same DOCX bytes.
 
 mod support;
@@ -167,15 +171,6 @@ fn the_xml_carries_page_grid_styles_and_footers() {
             22.0 * pitch <= area && 23.0 * pitch > area,
             "{name}: a {pitch}-twip pitch must give exactly 22 lines in the 225 mm type area"
         );
-        let footers: Vec<&str> = child(sect, "footerReference")
-            .into_iter()
-            .chain(sect.children().filter(|c| c.has_tag_name((W, "footerReference"))))
-            .filter_map(|f| attr(f, "type"))
-            .collect();
-        assert!(
-            footers.contains(&"default") && footers.contains(&"even"),
-            "{name}: odd and even footers: {footers:?}"
-        );
 
         let styles = part(path, "word/styles.xml").expect("styles.xml");
         assert!(!styles.contains("Theme"), "{name}: no theme font overrides the official ones");
@@ -219,14 +214,38 @@ fn the_xml_carries_page_grid_styles_and_footers() {
         let settings = part(path, "word/settings.xml").expect("settings.xml");
         assert!(settings.contains("evenAndOddHeaders"), "{name}: odd and even footers differ");
         assert!(!settings.contains("documentProtection"), "{name}: editing is not locked");
-        let mut pages = 0;
-        for i in 1..=4 {
-            if let Some(footer) = part(path, &format!("word/footer{i}.xml")) {
-                pages += 1;
-                assert!(footer.contains("PAGE") && footer.contains("— "), "{name}: footer{i} has — PAGE —");
-            }
+        // Each footer the section names, through the relationships: odd and
+        // even ones with — PAGE —, a letter's first page without (L3).
+        let rels = part(path, "word/_rels/document.xml.rels").expect("document.xml.rels");
+        let rels = roxmltree::Document::parse(&rels).expect("rels parse");
+        let target = |id: &str| {
+            rels.descendants()
+                .find(|n| n.attribute("Id") == Some(id))
+                .and_then(|n| n.attribute("Target"))
+                .map(|t| format!("word/{t}"))
+                .unwrap_or_else(|| panic!("{name}: no relationship {id}"))
+        };
+        let mut kinds = Vec::new();
+        for f in sect.children().filter(|c| c.has_tag_name((W, "footerReference"))) {
+            let kind = attr(f, "type").expect("a footer type");
+            let id = f
+                .attribute(("http://schemas.openxmlformats.org/officeDocument/2006/relationships", "id"))
+                .expect("r:id");
+            let footer =
+                part(path, &target(id)).unwrap_or_else(|| panic!("{name}: the {kind} footer is missing"));
+            let numbered = footer.contains("PAGE") && footer.contains("— ");
+            assert_eq!(numbered, kind != "first", "{name}: the {kind} footer's page number");
+            kinds.push(kind);
         }
-        assert!(pages >= 2, "{name}: two footers");
+        assert!(
+            kinds.contains(&"default") && kinds.contains(&"even"),
+            "{name}: odd and even footers: {kinds:?}"
+        );
+        assert_eq!(
+            kinds.contains(&"first"),
+            name.contains("letter"),
+            "{name}: a first-page footer for letters only"
+        );
     }
 }
 
@@ -289,7 +308,7 @@ fn libreoffice_lays_the_docx_out_on_the_grid() {
             }
             // — N —: right on odd pages, left on even ones, 7 mm under the type area.
             let number = page.lines().into_iter().find(|l| l.text.contains('—') && l.baseline > 262.0 * MM);
-            if let Some(n) = number {
+            if let Some(n) = &number {
                 let top = n.baseline - 14.0 * 0.88;
                 if (top - 269.0 * MM).abs() > 2.0 * MM {
                     problems.push(format!(
@@ -314,6 +333,26 @@ fn libreoffice_lays_the_docx_out_on_the_grid() {
             } else if !(name.contains("letter") && page.number == 1) {
                 problems.push(format!("{name} p{}: no page number", page.number));
             }
+            if name.contains("letter") && page.number == 1 && number.is_some() {
+                problems.push(format!("{name}: a letter has no page number on page 1 (L3)"));
+            }
+        }
+        // A letter's mark stands 30 mm from the paper's top (L1).
+        if name.contains("letter") {
+            let mark = lo
+                .page(1)
+                .lines()
+                .into_iter()
+                .find(|l| l.glyphs.iter().all(|g| g.color.r > 0.9 && g.color.g < 0.1));
+            match mark {
+                Some(m) => {
+                    let top = m.baseline - m.glyphs[0].size * 0.88;
+                    if (top - 30.0 * MM).abs() > 3.0 * MM {
+                        problems.push(format!("{name}: the mark's top at {:.1} mm, not 30", top / MM));
+                    }
+                }
+                None => problems.push(format!("{name}: no red mark on page 1")),
+            }
         }
         // Full lines hold 28 characters: the notice's body has many.
         if name == "notice" {
@@ -323,6 +362,28 @@ fn libreoffice_lays_the_docx_out_on_the_grid() {
                 .count();
             if full28 < 40 {
                 problems.push(format!("notice: only {full28} lines of 28 characters"));
+            }
+            // The 版记 on a page of its own stands at the foot of an even page,
+            // where pressroom's PDF has it (within 3 mm).
+            let last = lo.pages.len();
+            let find = |pdf: &Pdf| {
+                pdf.page(pdf.pages.len())
+                    .lines()
+                    .into_iter()
+                    .find(|l| l.text.contains("印发"))
+                    .map(|l| l.baseline)
+            };
+            match (find(lo), find(ours)) {
+                (Some(theirs), Some(mine)) => {
+                    if (theirs - mine).abs() > 3.0 * MM || last % 2 == 1 {
+                        problems.push(format!(
+                            "notice: the 版记 on page {last} at {:.1} mm, pressroom's at {:.1} mm",
+                            theirs / MM,
+                            mine / MM
+                        ));
+                    }
+                }
+                other => problems.push(format!("notice: no 印发 line on the last page: {other:?}")),
             }
             // The mark: red, its top 35 mm under the type area.
             let mark = lo

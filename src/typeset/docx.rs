@@ -87,7 +87,7 @@ const RED: &str = "FF0000";
 pub fn export_docx(data: &Json, date: Date) -> Result<Vec<u8>, String> {
     // (Paragraph ids count from 1 in every file: docx-rs numbers them per
     // thread and starts again at each build.)
-    let mut w = Writer { docx: base(data, date), body: Vec::new(), new_page: false };
+    let mut w = Writer { docx: base(data, date), body: Vec::new(), new_page: false, letter: is_letter(data) };
     w.document(data);
     let Writer { mut docx, body, .. } = w;
     for block in body {
@@ -155,6 +155,8 @@ struct Writer {
     body: Vec<Block>,
     /// The next paragraph starts a page.
     new_page: bool,
+    /// 信函格式: its header and 版记 differ (L1–L3).
+    letter: bool,
 }
 
 /// Page, grid, styles, footers and settings.
@@ -170,9 +172,26 @@ fn base(data: &Json, date: Date) -> Docx {
         .updated_at(&stamp)
         .custom_property("title", title)
         .doc_id("pressroom")
-        .settings(Settings::new().even_and_odd_headers())
-        .footer(page_footer(false))
-        .even_footer(page_footer(true));
+        .settings(Settings::new().even_and_odd_headers());
+    if is_letter(data) {
+        // 信函格式 (L1, L3): page 1 carries the mark 30 mm from the paper's
+        // top with the red double lines, and no page number.
+        // The footers stand 20 mm up for the foot's double line; the page
+        // numbers of later pages keep their place by spacing under them.
+        let mut m = margins();
+        m.header = mm(30.0);
+        m.footer = mm(20.0);
+        let raise = margins().footer - m.footer;
+        docx = docx
+            .page_margin(m)
+            .footer(page_footer(false, raise))
+            .even_footer(page_footer(true, raise))
+            .title_pg()
+            .first_header(letter_header(&data["header"]))
+            .first_footer(letter_footer());
+    } else {
+        docx = docx.footer(page_footer(false, 0)).even_footer(page_footer(true, 0));
+    }
     docx.document.section_property = docx.document.section_property.clone().doc_grid(grid());
     // Ours replace docx-rs's own Normal.
     docx.styles.styles.retain(|s| s.style_id != "Normal");
@@ -180,6 +199,47 @@ fn base(data: &Json, date: Date) -> Docx {
         docx = docx.add_style(style);
     }
     docx
+}
+
+fn is_letter(data: &Json) -> bool {
+    data["format"].as_str() == Some("letter")
+}
+
+/// A red double line 170 mm long, centred on the type area (L1): thick over
+/// thin under the mark, thin over thick at the foot.
+fn double_line(p: Paragraph, position: ParagraphBorderPosition, thick_first: bool) -> Paragraph {
+    let val = if thick_first { BorderType::ThickThinMediumGap } else { BorderType::ThinThickMediumGap };
+    let mut p = p
+        .indent(Some(-mm(7.0)), Some(SpecialIndentType::FirstLine(0)), Some(-mm(7.0)), None)
+        .first_line_chars(0);
+    p.property.borders = Some(
+        ParagraphBorders::with_empty()
+            .set(ParagraphBorder::new(position).val(val).size(24).space(4).color(RED)),
+    );
+    p
+}
+
+/// The letter's mark and its double line, in the first page's header.
+fn letter_header(hd: &Json) -> docx_rs::Header {
+    let issuers = strings(&hd["issuers"]);
+    let name = issuers.join("");
+    let size_pt = 48.0_f64.min(0.92 * 156.0 / 25.4 * 72.0 / name.chars().count().max(1) as f64);
+    let spacing =
+        LineSpacing::new().line((size_pt * 24.0) as i32).line_rule(LineSpacingType::Exact).before(0).after(0);
+    let mark = Paragraph::new()
+        .style("PressroomMark")
+        .snap_to_grid(false)
+        .line_spacing(spacing)
+        .add_run(run(Face::Mark, &name).size((size_pt * 2.0) as usize).color(RED));
+    docx_rs::Header::new().add_paragraph(double_line(mark, ParagraphBorderPosition::Bottom, true))
+}
+
+/// The foot's double line 20 mm above the paper's bottom, and no number.
+fn letter_footer() -> Footer {
+    let p = Paragraph::new()
+        .style("PressroomPageNumber")
+        .line_spacing(LineSpacing::new().line(20).line_rule(LineSpacingType::Exact).before(0).after(0));
+    Footer::new().add_paragraph(double_line(p, ParagraphBorderPosition::Top, false))
 }
 
 fn margins() -> PageMargin {
@@ -249,11 +309,19 @@ fn styles() -> Vec<Style> {
 }
 
 /// — N — in 四号 宋体, one character in from the right (odd pages) or the
-/// left (even pages) (N1–N3).
-fn page_footer(even: bool) -> Footer {
+/// left (even pages) (N1–N3); `raise` twips of space under it when the
+/// footer stands lower than the numbers do.
+fn page_footer(even: bool, raise: i32) -> Footer {
     let run = |r: Run| r.fonts(Face::Song.fonts()).size(28);
     let p = Paragraph::new()
         .style("PressroomPageNumber")
+        .line_spacing(
+            LineSpacing::new()
+                .line(280)
+                .line_rule(LineSpacingType::Exact)
+                .before(0)
+                .after(raise.max(0) as u32),
+        )
         .align(if even { AlignmentType::Left } else { AlignmentType::Right })
         .indent(
             Some(if even { chars(1.0) } else { 0 }),
@@ -377,26 +445,30 @@ impl Writer {
                 Some("here") | None if after_landscape => Some("next"),
                 mode => mode,
             };
-            match mode {
+            let own_page = match mode {
                 Some("next") => {
                     self.page_break();
-                    self.blank();
+                    true
                 }
                 Some("blank") => {
                     self.page_break();
                     self.blank();
                     self.page_break();
-                    self.blank();
+                    true
                 }
-                _ => {}
-            }
-            self.imprint(&data["imprint"]);
+                _ => false,
+            };
+            self.imprint(&data["imprint"], own_page);
         }
     }
 
     /// 份号, 密级, 紧急程度; the red mark 35 mm below the type area's top;
     /// the number two lines under it; the red rule 4 mm under the number.
     fn header(&mut self, hd: &Json) {
+        if self.letter {
+            self.letter_lines(hd);
+            return;
+        }
         let mut lines = 0;
         for (key, face) in [("copy_number", Face::Body), ("secrecy", Face::Hei), ("urgency", Face::Hei)] {
             if let Some(s) = text(&hd[key]) {
@@ -463,6 +535,29 @@ impl Writer {
         self.par(p);
         // The title two lines under the rule (B1).
         self.blank();
+        self.blank();
+    }
+
+    /// Under a letter's double line (L2): 份号, 密级, 紧急程度 flush left, the
+    /// number flush right on the first of those lines; the title two lines
+    /// under the last.
+    fn letter_lines(&mut self, hd: &Json) {
+        let left: Vec<(&str, Face)> =
+            [("copy_number", Face::Body), ("secrecy", Face::Hei), ("urgency", Face::Hei)]
+                .into_iter()
+                .filter_map(|(k, f)| text(&hd[k]).map(|s| (s, f)))
+                .collect();
+        let number = text(&hd["number"]).unwrap_or_default();
+        let tab = docx_rs::Tab::new().val(docx_rs::TabValueType::Right).pos(mm(156.0) as usize);
+        let first = flush().add_tab(tab);
+        let first = match left.first() {
+            Some((s, f)) => first.add_run(run(*f, s)),
+            None => first,
+        };
+        self.par(first.add_run(Run::new().add_tab().add_text(number)));
+        for (s, f) in left.iter().skip(1) {
+            self.par(flush().add_run(run(*f, s)));
+        }
         self.blank();
     }
 
@@ -713,12 +808,11 @@ impl Writer {
 
     /// 版记 (V2–V4): thick rules first and last, thin between; 抄送 and
     /// 印发机关/日期 in 四号, one character in.
-    fn imprint(&mut self, im: &Json) {
+    fn imprint(&mut self, im: &Json, own_page: bool) {
         let rule =
             |pos, size| ParagraphBorder::new(pos).val(BorderType::Single).size(size).space(1).color("000000");
-        // Not yet at the foot of the page: LibreOffice 7.4 does not honour a
-        // frame anchored to the bottom margin, so the 版记 follows the text
-        // (on the page the PDF puts it on).
+        // (Not in a frame at the page's foot: LibreOffice 7.4 honours neither
+        // a frame nor a floating table anchored to the bottom margin.)
         let framed = |p: Paragraph| p.style("PressroomImprint");
         let mut parts: Vec<Paragraph> = Vec::new();
         if let Some(cc) = text(&im["cc"]) {
@@ -736,11 +830,31 @@ impl Writer {
             parts.push(
                 framed(Paragraph::new())
                     .add_tab(
-                        docx_rs::Tab::new().val(docx_rs::TabValueType::Right).pos((mm(156.0) - 560) as usize),
+                        docx_rs::Tab::new().val(docx_rs::TabValueType::Right).pos((mm(156.0) - 280) as usize),
                     )
                     .add_run(run(Face::Body, printer).size(28).add_tab())
                     .add_run(run(Face::Body, date).size(28)),
             );
+        }
+        // On a page of its own, space above puts it at the foot of the type
+        // area (V1): its height is known, each line on the grid, 抄送 at 27
+        // characters of 四号 a line; a little slack so that it never runs over.
+        let rows = parts.len();
+        if own_page && let Some(first) = parts.first_mut() {
+            let cc_lines = text(&im["cc"]).map_or(0.0, |cc| (cells(cc) / 27.0).ceil());
+            let lines = cc_lines + if rows > 1 { 1.0 } else { 0.0 };
+            let height = lines * f64::from(pitch()) + 120.0;
+            let space = (225.0 * TWIPS_PER_MM - height - 60.0).max(0.0) as u32;
+            let taken = std::mem::take(first);
+            *first = taken.line_spacing(on_grid().before(space));
+        }
+        if self.letter {
+            // A letter's 版记 is 抄送 alone, without rules (L3).
+            parts.truncate(1);
+            for p in parts {
+                self.par(p);
+            }
+            return;
         }
         let n = parts.len();
         for (i, mut p) in parts.into_iter().enumerate() {
