@@ -87,10 +87,10 @@ const RED: &str = "FF0000";
 pub fn export_docx(data: &Json, date: Date) -> Result<Vec<u8>, String> {
     // (Paragraph ids count from 1 in every file: docx-rs numbers them per
     // thread and starts again at each build.)
-    let mut w = Writer { docx: base(data, date), body: Vec::new(), new_page: false, letter: is_letter(data) };
+    let mut w = Writer { body: Vec::new(), new_page: false, letter: is_letter(data) };
     w.document(data);
-    let Writer { mut docx, body, .. } = w;
-    for block in body {
+    let mut docx = base(data, date);
+    for block in w.body {
         docx = match block {
             Block::Par(p) => docx.add_paragraph(*p),
             Block::Table(t) => docx.add_table(*t),
@@ -150,8 +150,8 @@ enum Block {
     Table(Box<Table>),
 }
 
+/// The document's blocks, in order, as the data describes them.
 struct Writer {
-    docx: Docx,
     body: Vec<Block>,
     /// The next paragraph starts a page.
     new_page: bool,
