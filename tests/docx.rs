@@ -26,6 +26,9 @@
 //!   pressroom's PDF has it (within 3 mm).
 //! * A letter (信函格式) carries its mark 30 mm from the paper's top (within 3 mm) and no
 //!   page number on page 1.
+//! * The seal of each sealed document (请示, 通报, 函) is a 42 mm picture in LibreOffice's
+//!   PDF, centred on the date as pressroom sets it (within 2 mm), its top between a line above the name and
+//!   the name's top (B8).
 //! * Two builds of the same content write the same DOCX bytes.
 
 mod support;
@@ -453,4 +456,58 @@ fn the_same_content_gives_the_same_docx_bytes() {
         let again = std::fs::read(&built().docx[*d]).expect("read the docx");
         assert!(first == again, "{d}.docx differs between two builds of the same content");
     }
+}
+
+#[test]
+fn the_seal_presses_on_name_and_date() {
+    let b = built();
+    let mut seals = 0;
+    let mut problems = Vec::new();
+    for name in ["documents/city-request", "documents/inspection-bulletin", "documents/voice-push-letter"] {
+        let lo = &b.theirs[name];
+        let found = lo.pages.iter().find_map(|p| {
+            let img = p.images.iter().find(|i| ((i.x1 - i.x0) / MM - 42.0).abs() < 1.0)?;
+            Some((p, img.clone()))
+        });
+        let Some((page, img)) = found else {
+            problems.push(format!("{name}: no 42 mm seal picture in LibreOffice's PDF"));
+            continue;
+        };
+        seals += 1;
+        let lines = page.lines();
+        let Some(date) =
+            lines.iter().find(|l| l.text.contains('年') && l.text.ends_with('日') && l.x1 > 100.0 * MM)
+        else {
+            problems.push(format!("{name}: no date line beside the seal"));
+            continue;
+        };
+        // The date's right end is fixed (four characters in); its width is
+        // pressroom's, since LibreOffice 7.4 adds a quarter em between digits
+        // and Chinese whatever autoSpaceDE says (Word does not).
+        let ours = b.ours[name]
+            .pages
+            .iter()
+            .flat_map(|p| p.lines())
+            .find(|l| l.text == date.text.replace(' ', ""))
+            .map_or(date.x1 - date.x0, |l| l.x1 - l.x0);
+        let centre = (img.x0 + img.x1) / 2.0;
+        let date_centre = date.x1 - ours / 2.0;
+        if (centre - date_centre).abs() > 2.0 * MM {
+            problems.push(format!(
+                "{name}: the seal's centre {:.1} mm from the date's",
+                (centre - date_centre) / MM
+            ));
+        }
+        let pitch = 225.0 * MM / 22.0;
+        let name_top = date.baseline - pitch - 16.0 * 0.88;
+        if img.y0 < name_top - pitch - 2.0 * MM || img.y0 > name_top + 1.0 * MM {
+            problems.push(format!(
+                "{name}: the seal's top at {:.1} mm, the name's top at {:.1} mm",
+                img.y0 / MM,
+                name_top / MM
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "seals in the DOCX:\n  {}", problems.join("\n  "));
+    assert_eq!(seals, 3, "three sealed documents");
 }

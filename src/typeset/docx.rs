@@ -82,12 +82,30 @@ impl Face {
 /// Red of the mark and rules.
 const RED: &str = "FF0000";
 
+/// The seal's diameter, as the template prints it (B8).
+pub const SEAL_MM: f64 = 42.0;
+
+/// A picture to place: PNG bytes, pixel size, printed size.
+pub struct Picture {
+    /// The PNG.
+    pub png: Vec<u8>,
+    /// Its width in pixels.
+    pub width_px: u32,
+    /// Its height in pixels.
+    pub height_px: u32,
+    /// Its printed width and height, in millimetres.
+    pub size_mm: f64,
+}
+
+/// EMU (the drawing unit) per twip.
+const EMU_PER_TWIP: i32 = 635;
+
 /// The DOCX of an official document from its template data (`data` as the
 /// PDF's typesetting left it). `date` fixes the package's dates.
-pub fn export_docx(data: &Json, date: Date) -> Result<Vec<u8>, String> {
+pub fn export_docx(data: &Json, date: Date, seal: Option<&Picture>) -> Result<Vec<u8>, String> {
     // (Paragraph ids count from 1 in every file: docx-rs numbers them per
     // thread and starts again at each build.)
-    let mut w = Writer { body: Vec::new(), new_page: false, letter: is_letter(data) };
+    let mut w = Writer { body: Vec::new(), new_page: false, letter: is_letter(data), seal };
     w.document(data);
     let mut docx = base(data, date);
     for block in w.body {
@@ -97,6 +115,11 @@ pub fn export_docx(data: &Json, date: Date) -> Result<Vec<u8>, String> {
         };
     }
     let mut xml = docx.build();
+    // The seal presses on name and date, which keep their places: no wrap
+    // (docx-rs writes every anchored picture with square wrapping).
+    xml.document = String::from_utf8_lossy(&xml.document)
+        .replace(r#"<wp:wrapSquare wrapText="bothSides" />"#, "<wp:wrapNone />")
+        .into_bytes();
     xml.styles = own_normal(&xml.styles);
     xml.settings = even_and_odd_in_order(&xml.settings);
     let mut out = std::io::Cursor::new(Vec::new());
@@ -151,7 +174,9 @@ enum Block {
 }
 
 /// The document's blocks, in order, as the data describes them.
-struct Writer {
+struct Writer<'a> {
+    /// The seal, drawn for the signature.
+    seal: Option<&'a Picture>,
     body: Vec<Block>,
     /// The next paragraph starts a page.
     new_page: bool,
@@ -369,7 +394,7 @@ fn chars(n: f64) -> i32 {
     (n * 156.0 / 28.0 * TWIPS_PER_MM).round() as i32
 }
 
-impl Writer {
+impl Writer<'_> {
     fn par(&mut self, p: Paragraph) {
         let p = if std::mem::take(&mut self.new_page) { p.page_break_before(true) } else { p };
         self.body.push(Block::Par(Box::new(p)));
@@ -653,10 +678,30 @@ impl Writer {
     /// with a seal the date four characters in and the name centred over
     /// it (B8).
     fn signature(&mut self, sig: &Json) {
-        self.blank();
         let names = strings(&sig["issuers"]);
         let date = sig["date"].as_str().unwrap_or_default();
         let sealed = !sig["seal"].is_null() || sig["seals"].as_array().is_some_and(|s| !s.is_empty());
+        // The blank line above the name holds the seal (B8): centred on the
+        // date four characters in, its top where the template puts it, half
+        // a leading under that line's top (1 line + 16 pt + half a leading
+        // above the date line's foot). Anchored to this paragraph, since
+        // LibreOffice drops a picture's negative offset.
+        let mut blank = flush();
+        if let Some(seal) = self.seal.filter(|_| sealed) {
+            let d = mm(seal.size_mm);
+            let centre = mm(156.0) - chars(4.0) - chars(cells(date)) / 2;
+            let half_leading = (pitch() - 320) / 2;
+            let pic = docx_rs::Pic::new_with_dimensions(seal.png.clone(), seal.width_px, seal.height_px)
+                .size((d * EMU_PER_TWIP) as u32, (d * EMU_PER_TWIP) as u32)
+                .floating()
+                .overlapping()
+                .relative_from_h(docx_rs::RelativeFromHType::Margin)
+                .relative_from_v(docx_rs::RelativeFromVType::Paragraph)
+                .offset_x((centre - d / 2) * EMU_PER_TWIP)
+                .offset_y((pitch() - 320 - half_leading) * EMU_PER_TWIP);
+            blank = blank.add_run(Run::new().add_image(pic));
+        }
+        self.par(blank);
         let widest = names.iter().map(|n| cells(n)).fold(0.0, f64::max);
         let (name_in, date_in) = if sealed {
             let date_in = 4.0;

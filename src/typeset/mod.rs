@@ -99,6 +99,36 @@ fn quiet_suspects(pdf: &mut [u8]) {
     pdf[start..start + SUSPECTS.len()].fill(b' ');
 }
 
+/// A PNG of one page at `pixel_per_pt` that keeps its transparency (a seal
+/// laid over text), with its size in pixels.
+pub fn export_png_transparent(
+    doc: &PagedDocument,
+    page: usize,
+    pixel_per_pt: f64,
+) -> Option<(Vec<u8>, u32, u32)> {
+    let page = doc.pages().get(page)?;
+    let options = typst_render::RenderOptions { pixel_per_pt: pixel_per_pt.into(), ..Default::default() };
+    let pixmap = typst_render::render(page, &options);
+    // Premultiplied RGBA to straight RGBA.
+    let rgba: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let a = u16::from(p[3]);
+            let straight = |c: u8| ((u16::from(c) * 255 + a / 2).checked_div(a).unwrap_or(0)).min(255) as u8;
+            [straight(p[0]), straight(p[1]), straight(p[2]), p[3]]
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().ok()?;
+    writer.write_image_data(&rgba).ok()?;
+    writer.finish().ok()?;
+    Some((out, pixmap.width(), pixmap.height()))
+}
+
 /// A PNG of one page at `pixel_per_pt`: flattened onto white (pages are
 /// opaque paper) and compressed with the fast settings: on 200 two-page
 /// flyers, 8.6 ms less CPU per page than the balanced (zlib) level typst's
