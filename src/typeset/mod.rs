@@ -106,27 +106,17 @@ pub fn export_png_transparent(
     page: usize,
     pixel_per_pt: f64,
 ) -> Option<(Vec<u8>, u32, u32)> {
-    let page = doc.pages().get(page)?;
-    let options = typst_render::RenderOptions { pixel_per_pt: pixel_per_pt.into(), ..Default::default() };
-    let pixmap = typst_render::render(page, &options);
     // Premultiplied RGBA to straight RGBA.
-    let rgba: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| {
-            let a = u16::from(p[3]);
-            let straight = |c: u8| ((u16::from(c) * 255 + a / 2).checked_div(a).unwrap_or(0)).min(255) as u8;
-            [straight(p[0]), straight(p[1]), straight(p[2]), p[3]]
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().ok()?;
-    writer.write_image_data(&rgba).ok()?;
-    writer.finish().ok()?;
-    Some((out, pixmap.width(), pixmap.height()))
+    let straight = |data: &[u8]| -> Vec<u8> {
+        data.chunks_exact(4)
+            .flat_map(|p| {
+                let a = u16::from(p[3]);
+                let c = |c: u8| ((u16::from(c) * 255 + a / 2).checked_div(a).unwrap_or(0)).min(255) as u8;
+                [c(p[0]), c(p[1]), c(p[2]), p[3]]
+            })
+            .collect()
+    };
+    render_png(doc, page, pixel_per_pt, png::ColorType::Rgba, png::Compression::Balanced, straight)
 }
 
 /// A PNG of one page at `pixel_per_pt`: flattened onto white (pages are
@@ -134,27 +124,41 @@ pub fn export_png_transparent(
 /// flyers, 8.6 ms less CPU per page than the balanced (zlib) level typst's
 /// own encoder uses, for files 37% larger.
 pub fn export_png(doc: &PagedDocument, page: usize, pixel_per_pt: f64) -> Option<Vec<u8>> {
+    // Premultiplied RGBA over white: each channel plus the white let through.
+    let over_white = |data: &[u8]| -> Vec<u8> {
+        data.chunks_exact(4)
+            .flat_map(|p| {
+                let clear = 255 - p[3];
+                [p[0].saturating_add(clear), p[1].saturating_add(clear), p[2].saturating_add(clear)]
+            })
+            .collect()
+    };
+    render_png(doc, page, pixel_per_pt, png::ColorType::Rgb, png::Compression::Fast, over_white).map(|p| p.0)
+}
+
+/// Renders a page and encodes its pixels, converted from typst's
+/// premultiplied RGBA by `convert`, as a PNG of `color`.
+fn render_png(
+    doc: &PagedDocument,
+    page: usize,
+    pixel_per_pt: f64,
+    color: png::ColorType,
+    compression: png::Compression,
+    convert: impl Fn(&[u8]) -> Vec<u8>,
+) -> Option<(Vec<u8>, u32, u32)> {
     let page = doc.pages().get(page)?;
     let options = typst_render::RenderOptions { pixel_per_pt: pixel_per_pt.into(), ..Default::default() };
     let pixmap = typst_render::render(page, &options);
-    // Premultiplied RGBA over white: each channel plus the white let through.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| {
-            let clear = 255 - p[3];
-            [p[0].saturating_add(clear), p[1].saturating_add(clear), p[2].saturating_add(clear)]
-        })
-        .collect();
+    let (width, height) = (pixmap.width(), pixmap.height());
     let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
-    encoder.set_color(png::ColorType::Rgb);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(color);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
+    encoder.set_compression(compression);
     let mut writer = encoder.write_header().ok()?;
-    writer.write_image_data(&rgb).ok()?;
+    writer.write_image_data(&convert(pixmap.data())).ok()?;
     writer.finish().ok()?;
-    Some(out)
+    Some((out, width, height))
 }
 
 /// The typst date for a calendar date.
