@@ -70,7 +70,7 @@ impl BuildConfig {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()).min(8),
             draft: false,
             final_build: false,
-            docx: false,
+            docx: true,
             previews: true,
             defer_previews: false,
         }
@@ -942,29 +942,16 @@ impl Run<'_> {
         data: &serde_json::Value,
         date: crate::content::date::Date,
     ) -> Result<(), Failure> {
-        let seal = data["signature"]["seal"].as_str().and_then(|path| self.seal_png(path));
-        let bytes = typeset::docx::export_docx(data, date, seal.as_ref()).map_err(|e| {
+        let (engine, today) = (self.engine, self.today());
+        let pictures =
+            |path: &str, height_mm: f64| typeset::docx::draw_picture(engine, path, height_mm, today);
+        let bytes = typeset::docx::export_docx(data, date, &pictures).map_err(|e| {
             self.fail(vec![Diagnostic::error(
                 "output/docx",
                 msg!("无法生成 Word 文件：{}", "cannot write the Word file: {}", e),
             )])
         })?;
         self.write(path, &bytes, None)
-    }
-
-    /// The seal image at `path` (project-absolute, as the template gets it)
-    /// as a transparent PNG at its printed size, for the DOCX: typst draws it
-    /// (SVG or raster alike), so it looks as in the PDF.
-    fn seal_png(&self, path: &str) -> Option<typeset::docx::Picture> {
-        const ENTRY: &str = "#let d = json(\"/__data__.json\")\n\
-            #set page(width: d.size * 1mm, height: d.size * 1mm, margin: 0pt, fill: none)\n\
-            #image(d.seal, width: 100%)\n";
-        let size = typeset::docx::SEAL_MM;
-        let data = serde_json::to_vec(&json!({ "seal": path, "size": size })).ok()?;
-        let world = self.engine.world(ENTRY, data, self.today());
-        let (doc, _) = typeset::compile(&world).ok()?;
-        let png = typeset::export_png_transparent(&doc, 0, 300.0 / 72.0)?;
-        Some(typeset::docx::Picture { png: png.0, width_px: png.1, height_px: png.2, size_mm: size })
     }
 
     /// A table's XLSX and CSV copies, `<dir>/<name>.xlsx` and `.csv`.

@@ -70,8 +70,9 @@ pub enum Command {
         #[arg(long)]
         draft: bool,
         /// Formats of the notice and the documents, comma-separated: pdf
-        /// (always), docx (an editable Word/WPS file beside each PDF).
-        #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "pdf")]
+        /// (always), docx (an editable Word/WPS file beside each PDF);
+        /// `--format pdf` leaves the DOCX out.
+        #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "pdf,docx")]
         format: Vec<DocFormat>,
         /// Final: fail rather than skip a document without its number or
         /// print a draft of a file not yet updated for the campaign year.

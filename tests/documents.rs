@@ -10,7 +10,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use support::cli::{self, Built};
@@ -313,31 +312,7 @@ fn a_request_carries_copy_number_urgency_and_signer() {
 // Fixtures: formats and attachments the example does not use.
 // ---------------------------------------------------------------------------
 
-const FIXTURE: &str = "tests/fixtures/minimal";
 const FILLER: &str = "为进一步提升群众满意度各单位要结合实际认真组织实施确保各项工作任务落到实处";
-
-fn project(documents: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = example::temp_dir("pressroom-documents-");
-    example::copy_dir(&cli::repo().join(FIXTURE), dir.path(), &[]);
-    let docs = dir.path().join("content/documents");
-    std::fs::create_dir_all(&docs).expect("documents folder");
-    for (name, yaml) in documents {
-        std::fs::write(docs.join(format!("{name}.yaml")), yaml).expect("write a document");
-    }
-    dir
-}
-
-/// A red 2:1 PNG standing in for a signature stamp.
-fn write_stamp(path: &Path) {
-    let (w, h) = (120u32, 60u32);
-    let file = std::fs::File::create(path).expect("create the stamp");
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc.write_header().expect("png header");
-    let data: Vec<u8> = (0..w * h).flat_map(|_| [230u8, 0, 18]).collect();
-    writer.write_image_data(&data).expect("png data");
-}
 
 #[test]
 fn an_order_has_its_mark_20_mm_down_and_a_signature_stamp() {
@@ -345,8 +320,8 @@ fn an_order_has_its_mark_20_mm_down_and_a_signature_stamp() {
         "format: order\nissuers: [\"{{{{ office }}}}\"]\nmark_suffix: 令\nnumber: {{ sequence: 3 }}\n\
          body: |\n  {FILLER}。\nsignature:\n  date: 2023-11-25\n  stamp: {{ post: 区长, image: images/stamp.png }}\n"
     );
-    let dir = project(&[("order", &order)]);
-    write_stamp(&dir.path().join("content/images/stamp.png"));
+    let dir = example::project(&[("order", &order)]);
+    example::write_stamp(&dir.path().join("content/images/stamp.png"));
     let built = cli::build(dir.path(), &["documents"]);
     built.assert_success();
     let pdf = read_pdf(&built.file("documents/order.pdf"));
@@ -398,7 +373,7 @@ fn an_order_has_its_mark_20_mm_down_and_a_signature_stamp() {
 #[test]
 fn separate_pdf_and_xlsx_attachments_in_order_with_the_header_repeated() {
     // A scanned form: any PDF; here the fixture's own notice.
-    let base = project(&[]);
+    let base = example::project(&[]);
     let notice = cli::build(base.path(), &["notice"]);
     notice.assert_success();
     let scan_pages = read_pdf(&notice.file("notice.pdf")).pages.len();
@@ -430,7 +405,7 @@ fn separate_pdf_and_xlsx_attachments_in_order_with_the_header_repeated() {
          \x20 - {{ title: 督查登记表, file: forms/scan.pdf }}\n  - {{ file: forms/scores.xlsx }}\n\
          imprint: {{ date: 2023-11-25 }}\n"
     );
-    let dir = project(&[("bulletin", &doc)]);
+    let dir = example::project(&[("bulletin", &doc)]);
     let forms = dir.path().join("content/forms");
     std::fs::create_dir_all(&forms).expect("forms folder");
     std::fs::copy(notice.file("notice.pdf"), forms.join("scan.pdf")).expect("copy the scan");
@@ -487,7 +462,7 @@ fn only_names_one_document() {
             "{t}number: {{ agency: 蚌山政办, sequence: 1 }}\nsignature: {{ date: 2023-11-25 }}\nimprint: {{ date: 2023-11-25 }}\n"
         )
     };
-    let dir = project(&[("first", &draft(a)), ("second", &draft(b))]);
+    let dir = example::project(&[("first", &draft(a)), ("second", &draft(b))]);
     let built = cli::build(dir.path(), &["--only", "second"]);
     built.assert_success();
     assert!(built.file("documents/second.pdf").is_file(), "the named document is built");
@@ -507,7 +482,7 @@ fn the_title_stands_two_lines_under_the_rule_in_every_header_shape() {
     let one = doc("[\"{{ office }}\"]", "");
     let four = doc("[\"{{ office }}\", 区督查考核办公室, 区统计局, 区数据资源局]", "");
     let up = doc("[\"{{ office }}\"]", "signers: [韩莉, 王小璐, 张岩]\n");
-    let dir = project(&[("one", &one), ("four", &four), ("up", &up)]);
+    let dir = example::project(&[("one", &one), ("four", &four), ("up", &up)]);
     let built = cli::build(dir.path(), &["documents"]);
     built.assert_success();
     for name in ["one", "four", "up"] {
@@ -549,7 +524,7 @@ fn a_document_without_its_number_waits_while_the_rest_is_built() {
                     signature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
     let waiting = "issuers: [x]\ntitle: [乙]\nbody: 乙。\nnumber: { agency: 蚌山政办, sequence: ~ }\n\
                    signature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
-    let dir = project(&[("numbered", numbered), ("waiting", waiting)]);
+    let dir = example::project(&[("numbered", numbered), ("waiting", waiting)]);
     let built = cli::build(dir.path(), &["notice", "documents"]);
     built.assert_success();
     assert!(
@@ -580,7 +555,7 @@ fn a_wrapped_heading_line_is_justified_like_body_text() {
                1.安排部署2022年群众满意度调查工作（2023年11月30日前）安排部署群众满意度调查工作\n  \
                为进一步提升群众满意度各单位要结合实际认真组织实施确保各项工作任务落到实处。\n\
                signature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
-    let dir = project(&[("k4", doc)]);
+    let dir = example::project(&[("k4", doc)]);
     let built = cli::build(dir.path(), &["documents"]);
     built.assert_success();
     let pdf = read_pdf(&built.file("documents/k4.pdf"));
@@ -598,7 +573,7 @@ fn full_width_marks_hug_their_neighbour_at_every_size() {
     // its half-width form against the text it belongs to.
     let doc = "issuers: [x]\ntitle: [关于报送（第一批）项目的通知]\nnumber: { agency: 蚌山政办, sequence: 1 }\n\
                body: 甲。\nsignature: { date: 2023-11-25 }\nimprint: { date: 2023-11-25 }\n";
-    let dir = project(&[("k2", doc)]);
+    let dir = example::project(&[("k2", doc)]);
     let built = cli::build(dir.path(), &["documents"]);
     built.assert_success();
     let pdf = read_pdf(&built.file("documents/k2.pdf"));
@@ -714,7 +689,7 @@ fn a_signature_that_does_not_fit_sets_the_page_closer_instead_of_moving_text() {
          number: {{ agency: 蚌山政办秘, sequence: 1 }}\nrecipients: 各有关单位：\n\
          body: |\n{body}\n\n  {last}。\nsignature: {{ date: 2023-11-25 }}\nimprint: {{ date: 2023-11-26 }}\n"
     );
-    let dir = project(&[("long", &yaml)]);
+    let dir = example::project(&[("long", &yaml)]);
     let built = cli::build(dir.path(), &["--only", "long"]);
     built.assert_success();
     let pdf = read_pdf(&built.file("documents/long.pdf"));

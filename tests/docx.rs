@@ -1,7 +1,7 @@
-//! The official documents as DOCX (`build --format pdf,docx`), checked by programs no
-//! one here wrote.
+//! The official documents as DOCX (written by default beside each PDF), checked by
+//! programs no one here wrote.
 //!
-//! The example is built once with `--format pdf,docx`. Then:
+//! The example is built once with the default formats. Then:
 //!
 //! * **The XML** (read with roxmltree from the package, unzipped with the zip crate):
 //!   A4 with the margins of P2, a line grid of 22 lines in the type area, the body
@@ -30,6 +30,14 @@
 //!   PDF, centred on the date as pressroom sets it (within 2 mm), its top between a line above the name and
 //!   the name's top (B8).
 //! * Two builds of the same content write the same DOCX bytes.
+//! * Fixtures for what the example does not show, each compared with pressroom's own
+//!   PDF in LibreOffice's: an order (L4 header within 3 mm vertically and 1.5 mm
+//!   horizontally, no red rule; S1 stamp edge within 1 mm, post and date ends within
+//!   1.5 mm); joint issuers with seals (S2: each seal centred on its third of the
+//!   line within 1.5 mm, over its own name); a short document whose 版记 shares its
+//!   last page (its last rule at the type area's foot within 2 mm, under the text).
+//! * city-request's landscape table is a landscape section whose turned page number
+//!   stands 7 mm under the portrait type area, one character in (A3, N2).
 
 mod support;
 
@@ -39,8 +47,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use support::cli;
 use support::pdf::{MM, Pdf, read_pdf};
+use support::{cli, example};
 
 /// The example's official documents, by output path without extension.
 const DOCUMENTS: &[&str] = &[
@@ -89,36 +97,41 @@ fn fontconfig(dir: &Path) -> PathBuf {
     path
 }
 
+/// LibreOffice's PDFs of `docx`, converted headless into `<out>/libreoffice/`
+/// with the Fandol fonts under the official names; returns that folder.
+fn libreoffice(out: &Path, docx: &[PathBuf]) -> PathBuf {
+    let lo = out.join("libreoffice");
+    let setup = out.join("lo-setup");
+    std::fs::create_dir_all(&setup).expect("a folder");
+    let conf = fontconfig(&setup);
+    let status = Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", setup.join("profile").display()))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&lo)
+        .args(docx)
+        .env("FONTCONFIG_FILE", &conf)
+        .env("HOME", &setup)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run soffice ({e}): install Debian's libreoffice-writer-nogui (./dev.sh test does)")
+        });
+    assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
+    lo
+}
+
 fn built() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let built = cli::build(&cli::repo(), &["notice", "documents", "--format", "pdf,docx"]);
+        let built = cli::build(&cli::repo(), &["notice", "documents"]);
         built.assert_success();
         let out = built.out.path().to_path_buf();
-        let lo = out.join("libreoffice");
-        let setup = out.join("lo-setup");
-        std::fs::create_dir_all(&setup).expect("a folder");
-        let conf = fontconfig(&setup);
         let mut docx = BTreeMap::new();
         for d in DOCUMENTS {
             let path = out.join(format!("{d}.docx"));
             assert!(path.is_file(), "{d}.docx was not written: {}", built.describe());
             docx.insert((*d).to_owned(), path);
         }
-        let status = Command::new("soffice")
-            .arg(format!("-env:UserInstallation=file://{}", setup.join("profile").display()))
-            .args(["--headless", "--convert-to", "pdf", "--outdir"])
-            .arg(&lo)
-            .args(docx.values())
-            .env("FONTCONFIG_FILE", &conf)
-            .env("HOME", &setup)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot run soffice ({e}): install Debian's libreoffice-writer-nogui (./dev.sh test does)"
-                )
-            });
-        assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
+        let lo = libreoffice(&out, &docx.values().cloned().collect::<Vec<_>>());
         let mut ours = BTreeMap::new();
         let mut theirs = BTreeMap::new();
         for d in DOCUMENTS {
@@ -309,7 +322,11 @@ fn libreoffice_lays_the_docx_out_on_the_grid() {
                     problems.push(format!("{name} p{}: more than 28 characters: {}", page.number, l.text));
                 }
             }
-            // — N —: right on odd pages, left on even ones, 7 mm under the type area.
+            // — N —: right on odd pages, left on even ones, 7 mm under the type area
+            // (on landscape pages turned; checked on its own below).
+            if page.width > page.height {
+                continue;
+            }
             let number = page.lines().into_iter().find(|l| l.text.contains('—') && l.baseline > 262.0 * MM);
             if let Some(n) = &number {
                 let top = n.baseline - 14.0 * 0.88;
@@ -449,7 +466,7 @@ fn python_docx_opens_every_document() {
 
 #[test]
 fn the_same_content_gives_the_same_docx_bytes() {
-    let a = cli::build(&cli::repo(), &["notice", "documents", "--format", "pdf,docx"]);
+    let a = cli::build(&cli::repo(), &["notice", "documents"]);
     a.assert_success();
     for d in DOCUMENTS {
         let first = std::fs::read(a.file(&format!("{d}.docx"))).expect("read the docx");
@@ -510,4 +527,239 @@ fn the_seal_presses_on_name_and_date() {
     }
     assert!(problems.is_empty(), "seals in the DOCX:\n  {}", problems.join("\n  "));
     assert_eq!(seals, 3, "three sealed documents");
+}
+
+/// pressroom's PDF and LibreOffice's PDF of the DOCX of each fixture
+/// document (name, YAML) the example does not show.
+fn fixture_pair(documents: &[(&str, &str)], stamp: bool) -> (Vec<tempfile::TempDir>, Vec<(Pdf, Pdf)>) {
+    let dir = example::project(documents);
+    if stamp {
+        example::write_stamp(&dir.path().join("content/images/stamp.png"));
+    }
+    let built = cli::build(dir.path(), &["documents"]);
+    built.assert_success();
+    let out = built.out.path();
+    let docx: Vec<PathBuf> = documents.iter().map(|(n, _)| out.join(format!("documents/{n}.docx"))).collect();
+    let lo = libreoffice(out, &docx);
+    let pairs = documents
+        .iter()
+        .map(|(n, _)| {
+            (read_pdf(&out.join(format!("documents/{n}.pdf"))), read_pdf(&lo.join(format!("{n}.pdf"))))
+        })
+        .collect();
+    (vec![dir, built.out], pairs)
+}
+
+fn is_red(c: support::pdf::Color) -> bool {
+    c.r > 0.8 && c.g < 0.3 && c.b < 0.3
+}
+
+/// The first line on `page` containing `needle`.
+fn line_with(page: &support::pdf::Page, needle: &str) -> Option<support::pdf::TextLine> {
+    page.lines().into_iter().find(|l| l.text.replace(' ', "").contains(needle))
+}
+
+/// The last line on `page` containing `needle`.
+fn last_line_with(page: &support::pdf::Page, needle: &str) -> Option<support::pdf::TextLine> {
+    page.lines().into_iter().rfind(|l| l.text.replace(' ', "").contains(needle))
+}
+
+#[test]
+fn an_order_keeps_its_header_and_signature_stamp_in_the_docx() {
+    let filler = "为进一步提升群众满意度各单位要结合实际认真组织实施确保各项工作任务落到实处";
+    let order = format!(
+        "format: order\nissuers: [\"{{{{ office }}}}\"]\nmark_suffix: 令\nnumber: {{ sequence: 3 }}\n\
+         body: |\n  {filler}。\nsignature:\n  date: 2023-11-25\n  stamp: {{ post: 区长, image: images/stamp.png }}\n"
+    );
+    let (_dir, pairs) = fixture_pair(&[("order", &order)], true);
+    let (ours, lo) = (&pairs[0].0.pages[0], &pairs[0].1.pages[0]);
+    let mut problems = Vec::new();
+    let near = |problems: &mut Vec<String>, what: &str, theirs: f64, want: f64, tol_mm: f64| {
+        if (theirs - want).abs() > tol_mm * MM {
+            problems.push(format!("{what}: {:.1} mm from pressroom's", (theirs - want) / MM));
+        }
+    };
+    // L4: the mark 20 mm under the type area (LibreOffice places the line's
+    // glyphs by its own ascent: 3 mm), the number centred, no red rule.
+    let (Some(mark), Some(mark_lo)) = (line_with(ours, "令"), line_with(lo, "令")) else {
+        panic!("no mark in one of the PDFs");
+    };
+    near(&mut problems, "the mark's baseline", mark_lo.baseline, mark.baseline, 3.0);
+    near(&mut problems, "the mark's centre", (mark_lo.x0 + mark_lo.x1) / 2.0, (mark.x0 + mark.x1) / 2.0, 1.5);
+    let (Some(number), Some(number_lo)) = (line_with(ours, "第3号"), line_with(lo, "第3号")) else {
+        panic!("no order number in one of the PDFs");
+    };
+    near(
+        &mut problems,
+        "the number's centre",
+        (number_lo.x0 + number_lo.x1) / 2.0,
+        (number.x0 + number.x1) / 2.0,
+        1.5,
+    );
+    near(&mut problems, "the number's baseline", number_lo.baseline, number.baseline, 3.0);
+    if lo.strokes.iter().any(|s| is_red(s.color)) || lo.fills.iter().any(|f| is_red(f.color)) {
+        problems.push("L4: a red rule in the order's DOCX".to_owned());
+    }
+    // S1: the stamp four characters from the right, the post two characters
+    // left of it, the date four characters in.
+    let (Some(stamp), Some(stamp_lo)) = (ours.images.first(), lo.images.first()) else {
+        panic!("S1: no stamp picture in one of the PDFs (LibreOffice: {} images)", lo.images.len());
+    };
+    near(&mut problems, "the stamp's right edge", stamp_lo.x1, stamp.x1, 1.0);
+    near(&mut problems, "the stamp's width", stamp_lo.x1 - stamp_lo.x0, stamp.x1 - stamp.x0, 0.5);
+    near(&mut problems, "the stamp's top", stamp_lo.y0, stamp.y0, 3.0);
+    for needle in ["区长", "2023年11月25日"] {
+        let (Some(a), Some(b)) = (line_with(ours, needle), line_with(lo, needle)) else {
+            panic!("no {needle} in one of the PDFs");
+        };
+        near(&mut problems, &format!("{needle}'s right end"), b.x1, a.x1, 1.5);
+        near(&mut problems, &format!("{needle}'s baseline"), b.baseline, a.baseline, 3.0);
+    }
+    assert!(problems.is_empty(), "the order's DOCX in LibreOffice:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn joint_issuers_each_get_their_seal_over_their_name_in_the_docx() {
+    const NAMES: [&str; 3] = ["区人力资源社保局", "区教育体育局", "区卫生健康委"];
+    let joint = "issuers: [区人力资源社保局, 区教育体育局, 区卫生健康委]\n\
+        number: { agency: 蚌山政办, sequence: 2 }\ntitle: [关于开展就业服务的通知]\nrecipients: 各乡街：\n\
+        body: 区人力资源社保局将开展就业服务。\n\
+        signature:\n  date: 2023-11-25\n  seals: [images/seal.svg, images/seal.svg, images/seal.svg]\n\
+        imprint: { date: 2023-11-25 }\n";
+    let (_dir, pairs) = fixture_pair(&[("joint", joint)], false);
+    let lo = &pairs[0].1;
+    // (pressroom's PDF draws the SVG seals as vectors; LibreOffice's has
+    // the pictures the DOCX carries.)
+    let mut b: Vec<_> = lo
+        .pages
+        .iter()
+        .flat_map(|p| p.images.iter().cloned())
+        .filter(|i| ((i.x1 - i.x0) / MM - 42.0).abs() < 1.0)
+        .collect();
+    b.sort_by(|x, y| x.x0.total_cmp(&y.x0));
+    assert_eq!(b.len(), 3, "S2: LibreOffice's PDF of the DOCX has a 42 mm seal per issuer");
+    let mut problems = Vec::new();
+    // S2: three a row, each centred in a third of the type area.
+    for (i, seal) in b.iter().enumerate() {
+        let want = (28.0 + 156.0 / 6.0 * (2 * i + 1) as f64) * MM;
+        let centre = (seal.x0 + seal.x1) / 2.0;
+        if (centre - want).abs() > 1.5 * MM {
+            problems.push(format!("seal {}: centre {:.1} mm from its column's", i + 1, (centre - want) / MM));
+        }
+    }
+    // Each name centred under its seal: the glyphs of the names' line that
+    // lie under it.
+    let page = lo.pages.iter().find(|p| !p.images.is_empty()).expect("the signature page");
+    let line = last_line_with(page, "区教育体育局").expect("the names' line");
+    for (seal, name) in b.iter().zip(NAMES) {
+        let under: Vec<_> =
+            line.glyphs.iter().filter(|g| g.x >= seal.x0 - 3.0 * MM && g.x < seal.x1).collect();
+        let text: String = under.iter().map(|g| g.text.as_str()).collect();
+        let (Some(first), Some(last)) = (under.first(), under.last()) else {
+            problems.push(format!("{name}: nothing under its seal"));
+            continue;
+        };
+        let centre = (first.x + last.x + last.advance) / 2.0;
+        let top = line.baseline - 16.0 * 0.88;
+        if seal.y0 < top - 225.0 * MM / 22.0 - 2.0 * MM || seal.y0 > top + 1.0 * MM {
+            problems.push(format!("{name}: its seal's top {:.1} mm from the name's", (seal.y0 - top) / MM));
+        }
+        if text != name || (centre - (seal.x0 + seal.x1) / 2.0).abs() > 2.0 * MM {
+            problems.push(format!(
+                "under the seal {text:?} centred {:.1} mm from it, expected {name}",
+                (centre - (seal.x0 + seal.x1) / 2.0) / MM
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "joint seals in the DOCX:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn a_short_documents_imprint_floats_to_the_foot_of_its_last_page() {
+    // Two pages of text and room to spare on the second: pressroom's PDF
+    // puts the 版记 at the foot of page 2, beside the text (V1); the DOCX
+    // must keep it there whatever the word processor reflows.
+    let line = "为进一步提升群众满意度各单位要结合实际认真组织实施确保各项工作任务落到实处";
+    let body: String = (0..3).map(|_| format!("  {line}{line}。\n\n")).collect();
+    let doc = format!(
+        "issuers: [\"{{{{ office }}}}\"]\nnumber: {{ agency: 蚌山政办, sequence: 5 }}\n\
+         title: [关于做好群众满意度提升工作的通知]\nrecipients: 各乡街，区直各单位：\nbody: |\n{body}\
+         signature: {{ date: 2023-11-25 }}\n\
+         imprint: {{ cc: [区委办公室, 区人大常委会办公室], printer: \"{{{{ office }}}}\", date: 2023-11-25 }}\n"
+    );
+    let (_dir, pairs) = fixture_pair(&[("shared", &doc)], false);
+    let (ours, lo) = (&pairs[0].0, &pairs[0].1);
+    assert_eq!(ours.pages.len(), 2, "the fixture's PDF has two pages");
+    assert_eq!(lo.pages.len(), 2, "LibreOffice's PDF of the DOCX has two pages");
+    let page = lo.page(2);
+    let lines = page.lines();
+    let imprint = lines.iter().find(|l| l.text.contains("印发")).expect("the 印发 line on page 2");
+    let date =
+        lines.iter().find(|l| l.text.replace(' ', "") == "2023年11月25日").expect("the date on page 2");
+    assert!(date.baseline < imprint.baseline - 30.0 * MM, "the text stays at the top, the 版记 under it");
+    // The last rule (the lowest horizontal black line) at the type area's
+    // foot, 262 mm from the paper's top, within 2 mm.
+    let rules: Vec<f64> = page
+        .strokes
+        .iter()
+        .filter(|s| (s.y0 - s.y1).abs() < 0.5 && s.x1 - s.x0 > 100.0 * MM)
+        .map(|s| s.y0)
+        .chain(page.fills.iter().filter(|f| f.x1 - f.x0 > 100.0 * MM && f.y1 - f.y0 < 1.0 * MM).map(|f| f.y1))
+        .collect();
+    let lowest = rules.iter().copied().fold(f64::MIN, f64::max);
+    assert!(
+        (lowest - 262.0 * MM).abs() < 2.0 * MM,
+        "the 版记's last rule at {:.1} mm, not at the type area's foot (262 mm); rules at {:?}",
+        lowest / MM,
+        rules.iter().map(|r| format!("{:.1}", r / MM)).collect::<Vec<_>>()
+    );
+    let ours_imprint = ours.page(2).lines().into_iter().find(|l| l.text.contains("印发")).expect("our 印发");
+    assert!(
+        (imprint.baseline - ours_imprint.baseline).abs() < 3.0 * MM,
+        "the 印发 line {:.1} mm from pressroom's",
+        (imprint.baseline - ours_imprint.baseline) / MM
+    );
+}
+
+#[test]
+fn a_landscape_table_gets_a_landscape_section_with_the_number_where_portrait_pages_have_it() {
+    // city-request's attachment is a wide table (A3).
+    let b = built();
+    let xml = part(&b.docx["documents/city-request"], "word/document.xml").expect("document.xml");
+    assert!(xml.contains(r#"w:orient="landscape""#), "no landscape section in city-request.docx");
+    let lo = &b.theirs["documents/city-request"];
+    let landscape: Vec<_> = lo.pages.iter().filter(|p| p.width > p.height).collect();
+    assert_eq!(landscape.len(), 1, "LibreOffice: one landscape page for the table");
+    let page = landscape[0];
+    assert!(
+        page.lines().iter().any(|l| l.text.contains("序号") || l.text.contains("序")),
+        "the table is on it"
+    );
+    // The page number, turned, 7 mm under the portrait type area: on the
+    // landscape page its em box spans x = 23.1–28.0 mm (A3, N2); odd pages
+    // one character in from the portrait right edge, i.e. ending at
+    // y = 178.4 mm.
+    let number: Vec<_> = page.glyphs.iter().filter(|g| g.x < 31.0 * MM).collect();
+    let text: String = number.iter().map(|g| g.text.as_str()).collect();
+    assert!(
+        text.contains('—') && text.contains(&page.number.to_string()),
+        "no page number at the left edge: {text:?}"
+    );
+    for g in &number {
+        assert!(
+            (22.0 * MM..29.5 * MM).contains(&g.x),
+            "page number glyph {:?} at x {:.1} mm, not 7 mm under the type area",
+            g.text,
+            g.x / MM
+        );
+    }
+    let end = number.iter().map(|g| g.baseline).fold(f64::MIN, f64::max);
+    let start = number.iter().map(|g| g.baseline).fold(f64::MAX, f64::min);
+    assert!(
+        page.number % 2 == 1 && (start - 162.0 * MM).abs() < 3.0 * MM && end < 179.0 * MM,
+        "odd page {}: the number along y {:.1}–{:.1} mm, should end one character before 184 mm",
+        page.number,
+        start / MM,
+        end / MM
+    );
 }

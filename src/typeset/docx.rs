@@ -12,10 +12,10 @@
 //! standard puts it.
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, DocGrid, DocGridType, Docx, FieldCharType, Footer, InstrPAGE,
-    InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, ParagraphBorder, ParagraphBorderPosition,
-    ParagraphBorders, Run, RunFonts, Settings, SpecialIndentType, Style, StyleType, Table, TableCell,
-    TableRow, VMergeType, WidthType,
+    AlignmentType, BorderType, BreakType, BuildXML, DocGrid, DocGridType, Docx, FieldCharType, Footer,
+    InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, ParagraphBorder,
+    ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, Settings, SpecialIndentType, Style, StyleType,
+    Table, TableCell, TableRow, VMergeType, WidthType,
 };
 use serde_json::Value as Json;
 
@@ -82,8 +82,8 @@ impl Face {
 /// Red of the mark and rules.
 const RED: &str = "FF0000";
 
-/// The seal's diameter, as the template prints it (B8).
-pub const SEAL_MM: f64 = 42.0;
+/// The seal's diameter, as the template prints it (B8, S2).
+const SEAL_MM: f64 = 42.0;
 
 /// A picture to place: PNG bytes, pixel size, printed size.
 pub struct Picture {
@@ -93,21 +93,70 @@ pub struct Picture {
     pub width_px: u32,
     /// Its height in pixels.
     pub height_px: u32,
-    /// Its printed width and height, in millimetres.
-    pub size_mm: f64,
+    /// Its printed height, in millimetres (the width follows the pixels).
+    pub height_mm: f64,
 }
+
+impl Picture {
+    fn width_mm(&self) -> f64 {
+        self.height_mm * f64::from(self.width_px) / f64::from(self.height_px.max(1))
+    }
+}
+
+/// Draws the image at a project path (as the template gets it) `height_mm`
+/// high, as a transparent PNG at 300 dpi: typst renders it, SVG or raster
+/// alike, so seals and stamps look as in the PDF.
+pub fn draw_picture(
+    engine: &super::world::Engine,
+    path: &str,
+    height_mm: f64,
+    today: typst::foundations::Datetime,
+) -> Option<Picture> {
+    const ENTRY: &str = "#let d = json(\"/__data__.json\")\n\
+        #set page(width: auto, height: d.height * 1mm, margin: 0pt, fill: none)\n\
+        #image(d.image, height: 100%)\n";
+    let data = serde_json::to_vec(&serde_json::json!({ "image": path, "height": height_mm })).ok()?;
+    let world = engine.world(ENTRY, data, today);
+    let (doc, _) = super::compile(&world).ok()?;
+    let (png, width_px, height_px) = super::export_png_transparent(&doc, 0, 300.0 / 72.0)?;
+    Some(Picture { png, width_px, height_px, height_mm })
+}
+
+/// Where the DOCX gets its pictures: a project path and a printed height
+/// in millimetres.
+pub type Pictures<'a> = &'a dyn Fn(&str, f64) -> Option<Picture>;
 
 /// EMU (the drawing unit) per twip.
 const EMU_PER_TWIP: i32 = 635;
 
 /// The DOCX of an official document from its template data (`data` as the
 /// PDF's typesetting left it). `date` fixes the package's dates.
-pub fn export_docx(data: &Json, date: Date, seal: Option<&Picture>) -> Result<Vec<u8>, String> {
+pub fn export_docx(data: &Json, date: Date, pictures: Pictures<'_>) -> Result<Vec<u8>, String> {
     // (Paragraph ids count from 1 in every file: docx-rs numbers them per
     // thread and starts again at each build.)
-    let mut w = Writer { body: Vec::new(), new_page: false, letter: is_letter(data), seal };
-    w.document(data);
     let mut docx = base(data, date);
+    let footers = docx.document_rels.footer_count;
+    let landscape_footers = (footer_rid(footers + 1), footer_rid(footers + 2));
+    let mut w = Writer {
+        body: Vec::new(),
+        new_page: false,
+        fresh_page: true,
+        format: Format::of(data),
+        pictures,
+        portrait: docx.document.section_property.clone(),
+        landscape_footers,
+        landscape: false,
+    };
+    w.document(data);
+    if w.landscape {
+        // The landscape section's footers are written by hand (docx-rs
+        // packs only the footers of the document's own section).
+        docx.document_rels.footer_count += 2;
+        docx.content_type = docx.content_type.add_footer().add_footer();
+        // The last section follows a landscape one: the letter's first
+        // page stays the document's first.
+        docx.document.section_property.title_pg = false;
+    }
     for block in w.body {
         docx = match block {
             Block::Par(p) => docx.add_paragraph(*p),
@@ -120,6 +169,10 @@ pub fn export_docx(data: &Json, date: Date, seal: Option<&Picture>) -> Result<Ve
     xml.document = String::from_utf8_lossy(&xml.document)
         .replace(r#"<wp:wrapSquare wrapText="bothSides" />"#, "<wp:wrapNone />")
         .into_bytes();
+    if w.landscape {
+        xml.footers.push(landscape_footer(false));
+        xml.footers.push(landscape_footer(true));
+    }
     xml.styles = own_normal(&xml.styles);
     xml.settings = even_and_odd_in_order(&xml.settings);
     let mut out = std::io::Cursor::new(Vec::new());
@@ -175,13 +228,42 @@ enum Block {
 
 /// The document's blocks, in order, as the data describes them.
 struct Writer<'a> {
-    /// The seal, drawn for the signature.
-    seal: Option<&'a Picture>,
+    /// Seals and stamps, drawn for the signature.
+    pictures: Pictures<'a>,
     body: Vec<Block>,
     /// The next paragraph starts a page.
     new_page: bool,
-    /// 信函格式: its header and 版记 differ (L1–L3).
-    letter: bool,
+    /// Nothing is on the current page yet (a section just began).
+    fresh_page: bool,
+    format: Format,
+    /// The portrait section's properties, for the section that ends where
+    /// a landscape one begins.
+    portrait: docx_rs::SectionProperty,
+    /// Relationship ids of the landscape section's odd and even footers.
+    landscape_footers: (String, String),
+    /// A landscape section was written.
+    landscape: bool,
+}
+
+/// The document's format (GB/T 9704 ch. 10): its 版头 and 版记 differ.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// 文件格式, and 纪要 (L5), whose 版头 is the same with its own mark.
+    File,
+    /// 信函格式 (L1–L3).
+    Letter,
+    /// 命令（令）格式 (L4).
+    Order,
+}
+
+impl Format {
+    fn of(data: &Json) -> Format {
+        match data["format"].as_str() {
+            Some("letter") => Format::Letter,
+            Some("order") => Format::Order,
+            _ => Format::File,
+        }
+    }
 }
 
 /// Page, grid, styles, footers and settings.
@@ -198,7 +280,7 @@ fn base(data: &Json, date: Date) -> Docx {
         .custom_property("title", title)
         .doc_id("pressroom")
         .settings(Settings::new().even_and_odd_headers());
-    if is_letter(data) {
+    if Format::of(data) == Format::Letter {
         // 信函格式 (L1, L3): page 1 carries the mark 30 mm from the paper's
         // top with the red double lines, and no page number.
         // The footers stand 20 mm up for the foot's double line; the page
@@ -224,10 +306,6 @@ fn base(data: &Json, date: Date) -> Docx {
         docx = docx.add_style(style);
     }
     docx
-}
-
-fn is_letter(data: &Json) -> bool {
-    data["format"].as_str() == Some("letter")
 }
 
 /// A red double line 170 mm long, centred on the type area (L1): thick over
@@ -365,6 +443,80 @@ fn page_footer(even: bool, raise: i32) -> Footer {
     Footer::new().add_paragraph(p)
 }
 
+fn footer_rid(n: usize) -> String {
+    format!("rIdFooter{n}")
+}
+
+/// A landscape A4 section (A3): the portrait page turned so that its top
+/// faces the sheet's left edge, margins turned with it, and footers whose
+/// page numbers stand, turned too, where a portrait page has them.
+fn landscape_section(footers: &(String, String)) -> docx_rs::SectionProperty {
+    let m = margins();
+    docx_rs::SectionProperty::new()
+        .page_size(
+            docx_rs::PageSize::new()
+                .width(PAGE_H)
+                .height(PAGE_W)
+                .orient(docx_rs::PageOrientationType::Landscape),
+        )
+        .page_margin(
+            PageMargin::new()
+                .top(m.left)
+                .right(m.top)
+                .bottom(m.right)
+                .left(m.bottom)
+                .header(mm(10.0))
+                .footer(mm(10.0))
+                .gutter(0),
+        )
+        .doc_grid(grid())
+        .footer(Footer::new(), &footers.0)
+        .even_footer(Footer::new(), &footers.1)
+}
+
+/// EMU (the drawing unit) per millimetre.
+const EMU_PER_MM: f64 = 36000.0;
+
+/// A landscape page's footer: the portrait page number in a text box at
+/// the page's left edge, its text turned a quarter clockwise, so that on
+/// the upright sheet it reads and stands as on a portrait page (N1–N3):
+/// 7 mm under the type area, along the type area's width. Square wrap:
+/// LibreOffice drops the offsets of a text box in a footer that has none;
+/// the box lies outside the type area, so no text wraps around it.
+fn landscape_footer(even: bool) -> Vec<u8> {
+    let number = String::from_utf8_lossy(&page_footer(even, 0).build()).into_owned();
+    let (Some(start), Some(end)) = (number.find("<w:p "), number.rfind("</w:ftr>")) else {
+        return page_footer(even, 0).build();
+    };
+    let paragraph = &number[start..end];
+    let head = &number[..start];
+    // The box's left edge is the number's em box bottom on the portrait
+    // page: 7 mm under the type area, which ends 35 mm above the paper's foot.
+    let number_mm = 14.0 * 25.4 / 72.0;
+    let x = ((35.0 - 7.0 - number_mm) * EMU_PER_MM).round() as i64;
+    let y = (28.0 * EMU_PER_MM).round() as i64;
+    let (cx, cy) = ((number_mm * EMU_PER_MM).round() as i64, (156.0 * EMU_PER_MM).round() as i64);
+    let id = if even { 9002 } else { 9001 };
+    format!(
+        "{head}<w:p><w:pPr><w:pStyle w:val=\"PressroomPageNumber\" /></w:pPr><w:r><w:drawing>\
+         <wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"1\" \
+         behindDoc=\"0\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\" />\
+         <wp:positionH relativeFrom=\"page\"><wp:posOffset>{x}</wp:posOffset></wp:positionH>\
+         <wp:positionV relativeFrom=\"page\"><wp:posOffset>{y}</wp:posOffset></wp:positionV>\
+         <wp:extent cx=\"{cx}\" cy=\"{cy}\" /><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\" /><wp:wrapSquare wrapText=\"bothSides\" />\
+         <wp:docPr id=\"{id}\" name=\"页码 {id}\" /><wp:cNvGraphicFramePr />\
+         <a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\">\
+         <a:graphicData uri=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\">\
+         <wps:wsp><wps:cNvSpPr txBox=\"1\" /><wps:spPr><a:xfrm><a:off x=\"0\" y=\"0\" />\
+         <a:ext cx=\"{cx}\" cy=\"{cy}\" /></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst /></a:prstGeom><a:noFill />\
+         <a:ln><a:noFill /></a:ln></wps:spPr><wps:txbx><w:txbxContent>{paragraph}</w:txbxContent></wps:txbx>\
+         <wps:bodyPr rot=\"0\" vert=\"vert\" wrap=\"square\" lIns=\"0\" tIns=\"0\" rIns=\"0\" bIns=\"0\" \
+         anchor=\"ctr\" anchorCtr=\"0\"><a:noAutofit /></wps:bodyPr></wps:wsp></a:graphicData></a:graphic>\
+         </wp:anchor></w:drawing></w:r></w:p></w:ftr>"
+    )
+    .into_bytes()
+}
+
 /// The strings of a JSON array (others skipped).
 fn strings(v: &Json) -> Vec<String> {
     v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect()).unwrap_or_default()
@@ -377,6 +529,13 @@ fn text(v: &Json) -> Option<&str> {
 /// Characters of `s` in body cells: ASCII letters and digits are half.
 fn cells(s: &str) -> f64 {
     s.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum()
+}
+
+/// A one-point paragraph off the grid, where the format needs a paragraph
+/// and the page no line.
+fn tiny() -> Paragraph {
+    let exact = LineSpacing::new().line(20).line_rule(LineSpacingType::Exact).before(0).after(0);
+    flush().snap_to_grid(false).line_spacing(exact).size(2)
 }
 
 /// A paragraph with no first-line indent.
@@ -397,7 +556,23 @@ fn chars(n: f64) -> i32 {
 impl Writer<'_> {
     fn par(&mut self, p: Paragraph) {
         let p = if std::mem::take(&mut self.new_page) { p.page_break_before(true) } else { p };
+        self.fresh_page = false;
         self.body.push(Block::Par(Box::new(p)));
+    }
+
+    /// Ends the current section with `section` and starts the next on a
+    /// new page: the properties go on the section's last paragraph, or on
+    /// a one-point paragraph after a table (which cannot carry them).
+    fn end_section(&mut self, section: docx_rs::SectionProperty) {
+        self.new_page = false;
+        match self.body.last_mut() {
+            Some(Block::Par(p)) => {
+                let taken = std::mem::take(p.as_mut());
+                **p = taken.section_property(section);
+            }
+            _ => self.body.push(Block::Par(Box::new(tiny().section_property(section)))),
+        }
+        self.fresh_page = true;
     }
 
     fn blank(&mut self) {
@@ -405,6 +580,10 @@ impl Writer<'_> {
     }
 
     fn page_break(&mut self) {
+        if self.fresh_page && !self.new_page {
+            // A section just began on a new page.
+            return;
+        }
         if self.new_page {
             // A page of its own (the blank page before a 版记).
             self.par(flush());
@@ -490,45 +669,15 @@ impl Writer<'_> {
     /// 份号, 密级, 紧急程度; the red mark 35 mm below the type area's top;
     /// the number two lines under it; the red rule 4 mm under the number.
     fn header(&mut self, hd: &Json) {
-        if self.letter {
-            self.letter_lines(hd);
+        match self.format {
+            Format::Letter => return self.letter_lines(hd),
+            Format::Order => return self.order_header(hd),
+            Format::File => {}
+        }
+        let lines = self.top_lines(hd);
+        // The mark's top 35 mm under the type area's top (H2).
+        if !self.mark(hd, mm(35.0), lines, false) {
             return;
-        }
-        let mut lines = 0;
-        for (key, face) in [("copy_number", Face::Body), ("secrecy", Face::Hei), ("urgency", Face::Hei)] {
-            if let Some(s) = text(&hd[key]) {
-                self.par(flush().add_run(run(face, s)));
-                lines += 1;
-            }
-        }
-        let issuers = strings(&hd["issuers"]);
-        if issuers.is_empty() {
-            return;
-        }
-        let suffix = hd["mark_suffix"].as_str().unwrap_or_default();
-        let longest = issuers.iter().map(|n| n.chars().count()).max().unwrap_or(1) + suffix.chars().count();
-        // As large as balanced, never wider than the type area (H2).
-        let size_pt = (if issuers.len() > 1 { 30.0 } else { 48.0_f64 })
-            .min(0.92 * 156.0 / 25.4 * 72.0 / longest as f64);
-        let half_points = (size_pt * 2.0).floor() as usize;
-        let line = (size_pt * 20.0 * 1.2).round() as i32;
-        // The mark's top 35 mm under the type area's top; the lines above
-        // it already took their share.
-        let before = (mm(35.0) - lines * pitch()).max(0) as u32;
-        for (i, name) in issuers.iter().enumerate() {
-            let text = if i + 1 == issuers.len() { format!("{name}{suffix}") } else { name.clone() };
-            let spacing = LineSpacing::new()
-                .line(line)
-                .line_rule(LineSpacingType::Exact)
-                .before(if i == 0 { before } else { 0 })
-                .after(0);
-            self.par(
-                Paragraph::new()
-                    .style("PressroomMark")
-                    .snap_to_grid(false)
-                    .line_spacing(spacing)
-                    .add_run(run(Face::Mark, &text).size(half_points).color(RED)),
-            );
         }
         // Two blank lines under the mark (H3).
         self.blank();
@@ -561,6 +710,75 @@ impl Writer<'_> {
         // The title two lines under the rule (B1).
         self.blank();
         self.blank();
+    }
+
+    /// 份号, 密级, 紧急程度 flush left, one a line (H1); how many.
+    fn top_lines(&mut self, hd: &Json) -> i32 {
+        let mut lines = 0;
+        for (key, face) in [("copy_number", Face::Body), ("secrecy", Face::Hei), ("urgency", Face::Hei)] {
+            if let Some(s) = text(&hd[key]) {
+                self.par(flush().add_run(run(face, s)));
+                lines += 1;
+            }
+        }
+        lines
+    }
+
+    /// The red mark, its top `top` twips under the type area's top, under
+    /// `lines` grid lines already written; false when there is none.
+    fn mark(&mut self, hd: &Json, top: i32, lines: i32, snap: bool) -> bool {
+        let issuers = strings(&hd["issuers"]);
+        if issuers.is_empty() {
+            return false;
+        }
+        let suffix = hd["mark_suffix"].as_str().unwrap_or_default();
+        let longest = issuers.iter().map(|n| n.chars().count()).max().unwrap_or(1) + suffix.chars().count();
+        // As large as balanced, never wider than the type area (H2).
+        let size_pt = (if issuers.len() > 1 { 30.0 } else { 48.0_f64 })
+            .min(0.92 * 156.0 / 25.4 * 72.0 / longest as f64);
+        let half_points = (size_pt * 2.0).floor() as usize;
+        let line = (size_pt * 20.0 * 1.2).round() as i32;
+        let before = (top - lines * pitch()).max(0) as u32;
+        // With `snap`, the mark's last line ends on a grid line, where the
+        // PDF counts the lines under it from (L4): exact line heights keep
+        // LibreOffice from snapping what follows to the grid itself.
+        let n = issuers.len() as i32;
+        let used = lines * pitch() + before as i32 + n * line;
+        let counted = f64::from(top) + f64::from(n) * size_pt * 20.0;
+        let grid_lines = (counted / f64::from(pitch()) - 0.01).ceil() as i32;
+        let after = if snap { (grid_lines * pitch() - used).max(0) as u32 } else { 0 };
+        for (i, name) in issuers.iter().enumerate() {
+            let last = i + 1 == issuers.len();
+            let text = if last { format!("{name}{suffix}") } else { name.clone() };
+            let spacing = LineSpacing::new()
+                .line(line)
+                .line_rule(LineSpacingType::Exact)
+                .before(if i == 0 { before } else { 0 })
+                .after(if last { after } else { 0 });
+            self.par(
+                Paragraph::new()
+                    .style("PressroomMark")
+                    .snap_to_grid(false)
+                    .line_spacing(spacing)
+                    .add_run(run(Face::Mark, &text).size(half_points).color(RED)),
+            );
+        }
+        true
+    }
+
+    /// 命令（令）格式 (L4): the mark 20 mm under the type area's top, the
+    /// order number centred two lines under it, the body two lines under the
+    /// number; no rule.
+    fn order_header(&mut self, hd: &Json) {
+        let lines = self.top_lines(hd);
+        self.mark(hd, mm(20.0), lines, true);
+        self.blank();
+        self.blank();
+        if let Some(number) = text(&hd["number"]) {
+            self.par(flush().align(AlignmentType::Center).add_run(Run::new().add_text(number)));
+            self.blank();
+            self.blank();
+        }
     }
 
     /// Under a letter's double line (L2): 份号, 密级, 紧急程度 flush left, the
@@ -676,34 +894,29 @@ impl Writer<'_> {
     /// 署名 and 成文日期: without seal the name two characters in from the
     /// right and the date two characters to the right of its start (B7);
     /// with a seal the date four characters in and the name centred over
-    /// it (B8).
+    /// it (B8); a seal over each issuer's name, three a row (S2); or the
+    /// signer's stamp (S1).
     fn signature(&mut self, sig: &Json) {
         let names = strings(&sig["issuers"]);
         let date = sig["date"].as_str().unwrap_or_default();
-        let sealed = !sig["seal"].is_null() || sig["seals"].as_array().is_some_and(|s| !s.is_empty());
-        // The blank line above the name holds the seal (B8): centred on the
-        // date four characters in, its top where the template puts it, half
-        // a leading under that line's top (1 line + 16 pt + half a leading
-        // above the date line's foot). Anchored to this paragraph, since
-        // LibreOffice drops a picture's negative offset.
-        let mut blank = flush();
-        if let Some(seal) = self.seal.filter(|_| sealed) {
-            let d = mm(seal.size_mm);
-            let centre = mm(156.0) - chars(4.0) - chars(cells(date)) / 2;
-            let half_leading = (pitch() - 320) / 2;
-            let pic = docx_rs::Pic::new_with_dimensions(seal.png.clone(), seal.width_px, seal.height_px)
-                .size((d * EMU_PER_TWIP) as u32, (d * EMU_PER_TWIP) as u32)
-                .floating()
-                .overlapping()
-                .relative_from_h(docx_rs::RelativeFromHType::Margin)
-                .relative_from_v(docx_rs::RelativeFromVType::Paragraph)
-                .offset_x((centre - d / 2) * EMU_PER_TWIP)
-                .offset_y((pitch() - 320 - half_leading) * EMU_PER_TWIP);
-            blank = blank.add_run(Run::new().add_image(pic));
+        let seals = strings(&sig["seals"]);
+        if sig["stamp"].is_object() {
+            return self.stamped(&sig["stamp"], date);
         }
+        if !seals.is_empty() {
+            return self.sealed_row(&names, &seals, date);
+        }
+        let seal = text(&sig["seal"]);
+        // The blank line above the name holds the seal (B8): centred on the
+        // date four characters in.
+        let centre = mm(156.0) - chars(4.0) - chars(cells(date)) / 2;
+        let blank = match seal {
+            Some(path) => self.with_seal(flush(), path, centre),
+            None => flush(),
+        };
         self.par(blank);
         let widest = names.iter().map(|n| cells(n)).fold(0.0, f64::max);
-        let (name_in, date_in) = if sealed {
+        let (name_in, date_in) = if seal.is_some() {
             let date_in = 4.0;
             (date_in + ((cells(date) - widest) / 2.0).max(0.0), date_in)
         } else if cells(date) + 2.0 <= widest {
@@ -719,18 +932,119 @@ impl Writer<'_> {
                     .add_run(Run::new().add_text(n)),
             );
         }
+        self.date_line(date, date_in);
+    }
+
+    /// The date, right-aligned `chars_in` characters in: four under a seal
+    /// or stamp (B8, S1, S2), per B7 without.
+    fn date_line(&mut self, date: &str, chars_in: f64) {
         self.par(
             flush()
                 .align(AlignmentType::Right)
-                .indent(None, None, Some(chars(date_in)), None)
+                .indent(None, None, Some(chars(chars_in)), None)
                 .add_run(Run::new().add_text(date)),
         );
+    }
+
+    /// `p` with a picture floating over the text, `left` twips from the type
+    /// area's left edge and `down` twips under the paragraph's top: anchored
+    /// to the paragraph, since LibreOffice drops a picture's negative offset.
+    fn with_picture(p: Paragraph, pic: &Picture, left: i32, down: i32) -> Paragraph {
+        let w = mm(pic.width_mm());
+        let h = mm(pic.height_mm);
+        let drawing = docx_rs::Pic::new_with_dimensions(pic.png.clone(), pic.width_px, pic.height_px)
+            .size((w * EMU_PER_TWIP) as u32, (h * EMU_PER_TWIP) as u32)
+            .floating()
+            .overlapping()
+            .relative_from_h(docx_rs::RelativeFromHType::Margin)
+            .relative_from_v(docx_rs::RelativeFromVType::Paragraph)
+            .offset_x(left * EMU_PER_TWIP)
+            .offset_y(down * EMU_PER_TWIP);
+        p.add_run(Run::new().add_image(drawing))
+    }
+
+    /// A blank line carrying the seal at `path`, centred at `centre` twips
+    /// from the left, its top half a leading under the line's top: within a
+    /// line of the name under it (B8).
+    fn with_seal(&self, p: Paragraph, path: &str, centre: i32) -> Paragraph {
+        match (self.pictures)(path, SEAL_MM) {
+            Some(seal) => {
+                let half_leading = (pitch() - 320) / 2;
+                Self::with_picture(p, &seal, centre - mm(seal.width_mm()) / 2, half_leading)
+            }
+            None => p,
+        }
+    }
+
+    /// S2 with seals: the names in rows of up to three, right-aligned,
+    /// each centred in a third of the line with its seal over it; four
+    /// blank lines between rows; the date four characters in under the
+    /// last row.
+    fn sealed_row(&mut self, names: &[String], seals: &[String], date: &str) {
+        let col = mm(156.0) / 3;
+        let pairs: Vec<(&String, &String)> = names.iter().zip(seals).collect();
+        for (i, row) in pairs.chunks(3).enumerate() {
+            if i > 0 {
+                for _ in 0..3 {
+                    self.blank();
+                }
+            }
+            let centres: Vec<i32> =
+                (0..row.len()).map(|j| mm(156.0) - (row.len() - j) as i32 * col + col / 2).collect();
+            let mut above = flush();
+            for ((_, seal), &c) in row.iter().zip(&centres) {
+                above = self.with_seal(above, seal, c);
+            }
+            self.par(above);
+            let mut line = flush();
+            for (&c, (name, _)) in centres.iter().zip(row) {
+                line = line
+                    .add_tab(docx_rs::Tab::new().val(docx_rs::TabValueType::Center).pos(c as usize))
+                    .add_run(Run::new().add_tab().add_text(name.as_str()));
+            }
+            self.par(line);
+        }
+        self.date_line(date, 4.0);
+    }
+
+    /// S1: the signer's stamp four characters from the right, two lines
+    /// under the text, two lines high; the post two characters to its left,
+    /// centred on it; the date a line under it, four characters in.
+    fn stamped(&mut self, stamp: &Json, date: &str) {
+        let post = stamp["post"].as_str().unwrap_or_default();
+        let height_mm = (2.0 * f64::from(pitch()) - f64::from(pitch() - 320)) / TWIPS_PER_MM;
+        let picture = stamp["image"].as_str().and_then(|path| (self.pictures)(path, height_mm));
+        let width = picture.as_ref().map_or(0, |p| mm(p.width_mm()));
+        self.blank();
+        let mut above = flush();
+        if let Some(p) = &picture {
+            let half_leading = (pitch() - 320) / 2;
+            above = Self::with_picture(above, p, mm(156.0) - chars(4.0) - width, pitch() + half_leading);
+        }
+        self.par(above);
+        // The post on the middle of the stamp's two lines.
+        let half = (pitch() / 2) as u32;
+        self.par(
+            flush()
+                .align(AlignmentType::Right)
+                .indent(None, None, Some(chars(4.0) + width + chars(2.0)), None)
+                .line_spacing(on_grid().before(half).after(half))
+                .add_run(Run::new().add_text(post)),
+        );
+        self.date_line(date, 4.0);
     }
 
     /// An attachment on its own page (A1, A2): 附件N in 黑体 on the first
     /// line, the title centred on the third, then its table or text.
     fn attachment(&mut self, a: &Json, count: usize) {
-        self.page_break();
+        let landscape = a["kind"].as_str() == Some("table") && a["landscape"].as_bool().unwrap_or(false);
+        if landscape {
+            // A wide table in a landscape section of its own (A3).
+            let portrait = self.portrait.clone();
+            self.end_section(portrait);
+        } else {
+            self.page_break();
+        }
         let label = if count > 1 {
             format!("附件{}", a["number"].as_u64().unwrap_or(1))
         } else {
@@ -749,6 +1063,11 @@ impl Writer<'_> {
             }
             _ => {}
         }
+        if landscape {
+            let section = landscape_section(&self.landscape_footers);
+            self.end_section(section);
+            self.landscape = true;
+        }
     }
 
     /// A table as a Word table: column widths from the content's
@@ -757,9 +1076,8 @@ impl Writer<'_> {
     fn table(&mut self, a: &Json) {
         let columns = a["columns"].as_array().cloned().unwrap_or_default();
         let total: f64 = columns.iter().map(|c| c["width"].as_f64().unwrap_or(1.0)).sum::<f64>().max(1.0);
-        // As wide as the type area (a landscape table too, for now: no
-        // landscape sections yet).
-        let width = chars(28.0);
+        // As wide as the type area: 225 mm on a landscape page.
+        let width = if a["landscape"].as_bool().unwrap_or(false) { mm(225.0) } else { chars(28.0) };
         let widths: Vec<usize> = columns
             .iter()
             .map(|c| (c["width"].as_f64().unwrap_or(1.0) / total * width as f64) as usize)
@@ -856,8 +1174,8 @@ impl Writer<'_> {
     fn imprint(&mut self, im: &Json, own_page: bool) {
         let rule =
             |pos, size| ParagraphBorder::new(pos).val(BorderType::Single).size(size).space(1).color("000000");
-        // (Not in a frame at the page's foot: LibreOffice 7.4 honours neither
-        // a frame nor a floating table anchored to the bottom margin.)
+        // (Not paragraph frames: LibreOffice 7.4 drops the borders of
+        // framed paragraphs whose borders differ.)
         let framed = |p: Paragraph| p.style("PressroomImprint");
         let mut parts: Vec<Paragraph> = Vec::new();
         if let Some(cc) = text(&im["cc"]) {
@@ -893,7 +1211,7 @@ impl Writer<'_> {
             let taken = std::mem::take(first);
             *first = taken.line_spacing(on_grid().before(space));
         }
-        if self.letter {
+        if self.format == Format::Letter {
             // A letter's 版记 is 抄送 alone, without rules (L3).
             parts.truncate(1);
             for p in parts {
@@ -902,15 +1220,46 @@ impl Writer<'_> {
             return;
         }
         let n = parts.len();
-        for (i, mut p) in parts.into_iter().enumerate() {
+        let ruled = parts.into_iter().enumerate().map(|(i, mut p)| {
             let mut borders = ParagraphBorders::with_empty();
             borders = borders.set(rule(ParagraphBorderPosition::Top, if i == 0 { 8 } else { 6 }));
             if i + 1 == n {
                 borders = borders.set(rule(ParagraphBorderPosition::Bottom, 8));
             }
             p.property.borders = Some(borders);
-            self.par(p);
+            p
+        });
+        if own_page {
+            for p in ruled {
+                self.par(p);
+            }
+            return;
         }
+        // Under the text of the last page: a one-cell table floating at the
+        // foot of the type area (V1), so it stays there however Word or WPS
+        // reflow the text above; on a page of its own if it no longer fits.
+        // Anchored to the page's left edge at the margin: LibreOffice
+        // floats a table as wide as the type area only when anchored so.
+        let width = chars(28.0) as usize;
+        let cell = ruled.fold(TableCell::new().width(width, WidthType::Dxa), TableCell::add_paragraph);
+        let table = Table::without_borders(vec![TableRow::new(vec![cell])])
+            .set_grid(vec![width])
+            .width(width, WidthType::Dxa)
+            .layout(docx_rs::TableLayoutType::Fixed)
+            .margins(docx_rs::TableCellMargins::new().margin(0, 0, 0, 0))
+            .position(
+                docx_rs::TablePositionProperty::new()
+                    .left_from_text(0)
+                    .right_from_text(0)
+                    .horizontal_anchor("page")
+                    .position_x(mm(28.0))
+                    .vertical_anchor("margin")
+                    .position_y_alignment("bottom"),
+            );
+        self.body.push(Block::Table(Box::new(table)));
+        // A table needs a paragraph after it; one point high and off the
+        // grid, so that it does not push the table to the next page.
+        self.body.push(Block::Par(Box::new(tiny())));
     }
 }
 

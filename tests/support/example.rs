@@ -109,3 +109,28 @@ pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
     std::fs::create_dir_all(&base).unwrap_or_else(|e| panic!("create {}: {e}", base.display()));
     tempfile::Builder::new().prefix(prefix).tempdir_in(&base).expect("create a temporary folder")
 }
+
+/// A copy of the minimal fixture project (`tests/fixtures/minimal`) with
+/// `documents` (name, YAML) added to `content/documents/`.
+pub fn project(documents: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = temp_dir("pressroom-documents-");
+    copy_dir(&cli::repo().join("tests/fixtures/minimal"), dir.path(), &[]);
+    let docs = dir.path().join("content/documents");
+    std::fs::create_dir_all(&docs).expect("documents folder");
+    for (name, yaml) in documents {
+        std::fs::write(docs.join(format!("{name}.yaml")), yaml).expect("write a document");
+    }
+    dir
+}
+
+/// A red 2:1 PNG standing in for a signature stamp.
+pub fn write_stamp(path: &Path) {
+    let (w, h) = (120u32, 60u32);
+    let file = std::fs::File::create(path).expect("create the stamp");
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().expect("png header");
+    let data: Vec<u8> = (0..w * h).flat_map(|_| [230u8, 0, 18]).collect();
+    writer.write_image_data(&data).expect("png data");
+}
