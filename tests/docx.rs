@@ -550,6 +550,45 @@ fn fixture_pair(documents: &[(&str, &str)], stamp: bool) -> (Vec<tempfile::TempD
     (vec![dir, built.out], pairs)
 }
 
+/// Red pixels of `page` rendered at 72 dpi (one pixel a point) inside
+/// `(x0, y0, x1, y1)`, in points from the top left.
+fn red_pixels(pdf: &Path, page: usize, (x0, y0, x1, y1): (f64, f64, f64, f64)) -> usize {
+    let out = Command::new("mutool")
+        .args(["draw", "-q", "-r", "72", "-c", "rgb", "-F", "pnm", "-o", "-"])
+        .arg(pdf)
+        .arg(page.to_string())
+        .output()
+        .expect("run mutool draw");
+    // P6\n<w> <h>\n255\n then RGB bytes.
+    let data = out.stdout;
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        let start = at;
+        while at < data.len() && !data[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
+        at += 1;
+    }
+    let width: usize = fields[1].parse().expect("a width");
+    let pixels = &data[at..];
+    let mut red = 0;
+    for y in y0.max(0.0) as usize..y1 as usize {
+        for x in x0.max(0.0) as usize..(x1 as usize).min(width) {
+            let i = (y * width + x) * 3;
+            if let [r, g, b] = pixels.get(i..i + 3).unwrap_or(&[0, 0, 0])
+                && *r > 180
+                && *g < 120
+                && *b < 120
+            {
+                red += 1;
+            }
+        }
+    }
+    red
+}
+
 fn is_red(c: support::pdf::Color) -> bool {
     c.r > 0.8 && c.g < 0.3 && c.b < 0.3
 }
@@ -669,6 +708,18 @@ fn joint_issuers_each_get_their_seal_over_their_name_in_the_docx() {
                 "under the seal {text:?} centred {:.1} mm from it, expected {name}",
                 (centre - (seal.x0 + seal.x1) / 2.0) / MM
             ));
+        }
+    }
+    // pressroom's own PDF shows each seal whole, not cut to the names'
+    // line (its seals are vectors: look at the rendered page, red below the
+    // date where the seals' lower halves are).
+    let ours = &pairs[0].0;
+    let below = line_with(ours.page(1), "2023年11月25日").expect("our date line").baseline + 3.0 * MM;
+    for (i, seal) in b.iter().enumerate() {
+        let red = red_pixels(&ours.path, 1, (seal.x0, below, seal.x1, below + 8.0 * MM));
+        if red < 20 {
+            problems
+                .push(format!("pressroom's PDF: seal {} cut off under the date ({red} red pixels)", i + 1));
         }
     }
     assert!(problems.is_empty(), "joint seals in the DOCX:\n  {}", problems.join("\n  "));
