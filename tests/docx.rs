@@ -814,3 +814,38 @@ fn a_landscape_table_gets_a_landscape_section_with_the_number_where_portrait_pag
         end / MM
     );
 }
+
+#[test]
+fn the_title_recipients_and_a_letters_cc_stand_where_the_pdf_has_them() {
+    // The 版头 (mark, number, red rule) must not push the text down in Word or
+    // LibreOffice: the title's first line and the recipients within 3 mm of
+    // pressroom's (the same tolerance as the mark, for the same reason).
+    let b = built();
+    let mut problems = Vec::new();
+    for (name, needles) in [
+        ("notice", ["关于印发蚌山区", "各乡政府"]),
+        ("documents/city-request", ["关于支持蚌山区", "蚌埠市人民政府"]),
+    ] {
+        for needle in needles {
+            let (Some(ours), Some(theirs)) = (
+                last_line_with(b.ours[name].page(1), needle),
+                last_line_with(b.theirs[name].page(1), needle),
+            ) else {
+                problems.push(format!("{name}: no line with {needle}"));
+                continue;
+            };
+            let off = (theirs.baseline - ours.baseline) / MM;
+            if off.abs() > 3.0 {
+                problems.push(format!("{name}: {needle}… {off:.1} mm from pressroom's"));
+            }
+        }
+    }
+    // A letter's 抄送 (L3) at the foot of its last page, as in the PDF.
+    let name = "documents/voice-push-letter";
+    let last = |pdf: &Pdf| last_line_with(pdf.page(pdf.pages.len()), "抄送").map(|l| l.baseline);
+    match (last(&b.ours[name]), last(&b.theirs[name])) {
+        (Some(ours), Some(theirs)) if ((theirs - ours) / MM).abs() <= 3.0 => {}
+        other => problems.push(format!("{name}: 抄送 at {other:?} (pressroom's, LibreOffice's baseline)")),
+    }
+    assert!(problems.is_empty(), "in LibreOffice:\n  {}", problems.join("\n  "));
+}

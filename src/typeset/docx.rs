@@ -676,7 +676,7 @@ impl Writer<'_> {
         }
         let lines = self.top_lines(hd);
         // The mark's top 35 mm under the type area's top (H2).
-        if !self.mark(hd, mm(35.0), lines, false) {
+        if !self.mark(hd, mm(35.0), lines, true) {
             return;
         }
         // Two blank lines under the mark (H3).
@@ -697,18 +697,25 @@ impl Writer<'_> {
                 .add_run(run(Face::Kai, &signers.join("　")))
         };
         // The red rule, as wide as the type area, 4 mm under the number (H4).
+        const RULE_EIGHTHS: usize = 17;
+        const RULE_SPACE_PT: usize = 11;
         p.property.borders = Some(
             ParagraphBorders::with_empty().set(
                 ParagraphBorder::new(ParagraphBorderPosition::Bottom)
                     .val(BorderType::Single)
-                    .size(17)
-                    .space(11)
+                    .size(RULE_EIGHTHS)
+                    .space(RULE_SPACE_PT)
                     .color(RED),
             ),
         );
         self.par(p);
-        // The title two lines under the rule (B1).
-        self.blank();
+        // The title two lines under the rule (B1). Word and LibreOffice add
+        // the border's space and width to the number's line: the first blank
+        // line gives them back, so the title stays on the PDF's grid line.
+        let border = (RULE_SPACE_PT * 20 + RULE_EIGHTHS * 20 / 8) as i32;
+        let exact =
+            LineSpacing::new().line(pitch() - border).line_rule(LineSpacingType::Exact).before(0).after(0);
+        self.par(flush().snap_to_grid(false).line_spacing(exact));
         self.blank();
     }
 
@@ -738,15 +745,25 @@ impl Writer<'_> {
             .min(0.92 * 156.0 / 25.4 * 72.0 / longest as f64);
         let half_points = (size_pt * 2.0).floor() as usize;
         let line = (size_pt * 20.0 * 1.2).round() as i32;
-        let before = (top - lines * pitch()).max(0) as u32;
-        // With `snap`, the mark's last line ends on a grid line, where the
-        // PDF counts the lines under it from (L4): exact line heights keep
-        // LibreOffice from snapping what follows to the grid itself.
+        let mut before = (top - lines * pitch()).max(0);
+        // With `snap`, the mark's last line ends on the grid line the PDF
+        // counts the lines under it from (H3, L4: the typeset mark is as
+        // high as its glyphs, about its size): Word and LibreOffice flow
+        // on from an exact-height paragraph without snapping to the grid.
+        // Where the mark's line (1.2 em) would run past that grid line, it
+        // starts higher instead: its glyphs sit low in the line, so they
+        // stay where the PDF has them.
         let n = issuers.len() as i32;
-        let used = lines * pitch() + before as i32 + n * line;
         let counted = f64::from(top) + f64::from(n) * size_pt * 20.0;
-        let grid_lines = (counted / f64::from(pitch()) - 0.01).ceil() as i32;
-        let after = if snap { (grid_lines * pitch() - used).max(0) as u32 } else { 0 };
+        let target = (counted / f64::from(pitch()) - 0.01).ceil() as i32 * pitch();
+        let used = lines * pitch() + before + n * line;
+        let mut after = 0;
+        if snap && used > target {
+            before = (before - (used - target)).max(0);
+        } else if snap {
+            after = (target - used) as u32;
+        }
+        let before = before as u32;
         for (i, name) in issuers.iter().enumerate() {
             let last = i + 1 == issuers.len();
             let text = if last { format!("{name}{suffix}") } else { name.clone() };
@@ -1211,24 +1228,31 @@ impl Writer<'_> {
             let taken = std::mem::take(first);
             *first = taken.line_spacing(on_grid().before(space));
         }
-        if self.format == Format::Letter {
+        let letter = self.format == Format::Letter;
+        if letter {
             // A letter's 版记 is 抄送 alone, without rules (L3).
             parts.truncate(1);
-            for p in parts {
-                self.par(p);
-            }
-            return;
         }
         let n = parts.len();
-        let ruled = parts.into_iter().enumerate().map(|(i, mut p)| {
-            let mut borders = ParagraphBorders::with_empty();
-            borders = borders.set(rule(ParagraphBorderPosition::Top, if i == 0 { 8 } else { 6 }));
-            if i + 1 == n {
-                borders = borders.set(rule(ParagraphBorderPosition::Bottom, 8));
-            }
-            p.property.borders = Some(borders);
-            p
-        });
+        let ruled: Vec<Paragraph> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut p)| {
+                if letter {
+                    return p;
+                }
+                let mut borders = ParagraphBorders::with_empty();
+                borders = borders.set(rule(ParagraphBorderPosition::Top, if i == 0 { 8 } else { 6 }));
+                if i + 1 == n {
+                    borders = borders.set(rule(ParagraphBorderPosition::Bottom, 8));
+                }
+                p.property.borders = Some(borders);
+                p
+            })
+            .collect();
+        if ruled.is_empty() {
+            return;
+        }
         if own_page {
             for p in ruled {
                 self.par(p);
@@ -1241,7 +1265,8 @@ impl Writer<'_> {
         // Anchored to the page's left edge at the margin: LibreOffice
         // floats a table as wide as the type area only when anchored so.
         let width = chars(28.0) as usize;
-        let cell = ruled.fold(TableCell::new().width(width, WidthType::Dxa), TableCell::add_paragraph);
+        let cell =
+            ruled.into_iter().fold(TableCell::new().width(width, WidthType::Dxa), TableCell::add_paragraph);
         let table = Table::without_borders(vec![TableRow::new(vec![cell])])
             .set_grid(vec![width])
             .width(width, WidthType::Dxa)
