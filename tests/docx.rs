@@ -849,3 +849,29 @@ fn the_title_recipients_and_a_letters_cc_stand_where_the_pdf_has_them() {
     }
     assert!(problems.is_empty(), "in LibreOffice:\n  {}", problems.join("\n  "));
 }
+
+#[test]
+fn the_blank_page_before_the_imprint_and_the_imprints_page_carry_no_number() {
+    // Text filling two pages: pressroom's PDF adds a blank page so that the
+    // 版记 stands on an even page (4); neither carries a number (N4).
+    let line = "为进一步提升群众满意度各单位要结合实际认真组织实施确保各项工作任务落到实处";
+    let body: String = (0..9).map(|_| format!("  {line}{line}。\n")).collect();
+    let doc = format!(
+        "issuers: [\"{{{{ office }}}}\"]\nnumber: {{ agency: 蚌山政办, sequence: 5 }}\n\
+         title: [关于做好群众满意度提升工作的通知]\nrecipients: 各乡街，区直各单位：\nbody: |\n{body}\
+         signature: {{ date: 2023-11-25 }}\n\
+         imprint: {{ cc: [区委办公室, 区人大常委会办公室], printer: \"{{{{ office }}}}\", date: 2023-11-25 }}\n"
+    );
+    let (_dir, pairs) = fixture_pair(&[("blank", &doc)], false);
+    let (ours, lo) = (&pairs[0].0, &pairs[0].1);
+    assert_eq!(ours.pages.len(), 4, "the fixture's PDF: two pages of text, a blank one, the 版记's");
+    assert_eq!(lo.pages.len(), 4, "LibreOffice's PDF of the DOCX has four pages");
+    let numbered = |page: &support::pdf::Page| {
+        page.lines().iter().any(|l| l.text.contains('—') && l.baseline > 262.0 * MM)
+    };
+    let numbers: Vec<bool> = lo.pages.iter().map(numbered).collect();
+    assert_eq!(numbers, [true, true, false, false], "page numbers on pages 1–4 in LibreOffice's PDF");
+    assert!(lo.page(3).lines().is_empty(), "page 3 is blank");
+    let imprint = last_line_with(lo.page(4), "印发").expect("the 版记 on page 4");
+    assert!(imprint.baseline > 240.0 * MM, "the 版记 at the foot of page 4");
+}

@@ -135,8 +135,6 @@ pub fn export_docx(data: &Json, date: Date, pictures: Pictures<'_>) -> Result<Ve
     // (Paragraph ids count from 1 in every file: docx-rs numbers them per
     // thread and starts again at each build.)
     let mut docx = base(data, date);
-    let footers = docx.document_rels.footer_count;
-    let landscape_footers = (footer_rid(footers + 1), footer_rid(footers + 2));
     let mut w = Writer {
         body: Vec::new(),
         new_page: false,
@@ -144,15 +142,19 @@ pub fn export_docx(data: &Json, date: Date, pictures: Pictures<'_>) -> Result<Ve
         format: Format::of(data),
         pictures,
         portrait: docx.document.section_property.clone(),
-        landscape_footers,
-        landscape: false,
+        footers: docx.document_rels.footer_count,
+        extra_footers: Vec::new(),
+        landscape_footers: None,
+        numberless_tail: None,
     };
     w.document(data);
-    if w.landscape {
-        // The landscape section's footers are written by hand (docx-rs
-        // packs only the footers of the document's own section).
-        docx.document_rels.footer_count += 2;
-        docx.content_type = docx.content_type.add_footer().add_footer();
+    // Footers of sections other than the last are written by hand (docx-rs
+    // packs only the footers of the document's own section).
+    for _ in &w.extra_footers {
+        docx.document_rels.footer_count += 1;
+        docx.content_type = docx.content_type.add_footer();
+    }
+    if w.landscape_footers.is_some() {
         // The last section follows a landscape one: the letter's first
         // page stays the document's first.
         docx.document.section_property.title_pg = false;
@@ -169,9 +171,18 @@ pub fn export_docx(data: &Json, date: Date, pictures: Pictures<'_>) -> Result<Ve
     xml.document = String::from_utf8_lossy(&xml.document)
         .replace(r#"<wp:wrapSquare wrapText="bothSides" />"#, "<wp:wrapNone />")
         .into_bytes();
-    if w.landscape {
-        xml.footers.push(landscape_footer(false));
-        xml.footers.push(landscape_footer(true));
+    xml.footers.append(&mut w.extra_footers);
+    if let Some((odd, even)) = &w.numberless_tail {
+        // The last section (the blank page and the 版记's) has footers
+        // without numbers (N4): its sectPr is the body's last.
+        let text = String::from_utf8_lossy(&xml.document).into_owned();
+        if let Some(at) = text.rfind("<w:sectPr>") {
+            let (head, tail) = text.split_at(at);
+            let tail = tail
+                .replacen(&format!("r:id=\"{}\"", footer_rid(1)), &format!("r:id=\"{odd}\""), 1)
+                .replacen(&format!("r:id=\"{}\"", footer_rid(2)), &format!("r:id=\"{even}\""), 1);
+            xml.document = format!("{head}{tail}").into_bytes();
+        }
     }
     xml.styles = own_normal(&xml.styles);
     xml.settings = even_and_odd_in_order(&xml.settings);
@@ -239,10 +250,15 @@ struct Writer<'a> {
     /// The portrait section's properties, for the section that ends where
     /// a landscape one begins.
     portrait: docx_rs::SectionProperty,
-    /// Relationship ids of the landscape section's odd and even footers.
-    landscape_footers: (String, String),
-    /// A landscape section was written.
-    landscape: bool,
+    /// Footers in the package before the extra ones.
+    footers: usize,
+    /// Footers of other sections, in order after the document's own.
+    extra_footers: Vec<Vec<u8>>,
+    /// Relationship ids of the landscape sections' odd and even footers,
+    /// once one is written.
+    landscape_footers: Option<(String, String)>,
+    /// Relationship ids of the numberless footers of the last section.
+    numberless_tail: Option<(String, String)>,
 }
 
 /// The document's format (GB/T 9704 ch. 10): its 版头 and 版记 differ.
@@ -560,6 +576,12 @@ impl Writer<'_> {
         self.body.push(Block::Par(Box::new(p)));
     }
 
+    /// Adds a footer part for a section of our own; its relationship id.
+    fn add_footer(&mut self, xml: Vec<u8>) -> String {
+        self.extra_footers.push(xml);
+        footer_rid(self.footers + self.extra_footers.len())
+    }
+
     /// Ends the current section with `section` and starts the next on a
     /// new page: the properties go on the section's last paragraph, or on
     /// a one-point paragraph after a table (which cannot carry them).
@@ -655,7 +677,13 @@ impl Writer<'_> {
                     true
                 }
                 Some("blank") => {
-                    self.page_break();
+                    // The blank page and the 版记's carry no number (N4): a
+                    // section of their own, with empty footers.
+                    let portrait = self.portrait.clone();
+                    self.end_section(portrait);
+                    let empty =
+                        || Footer::new().add_paragraph(Paragraph::new().style("PressroomPageNumber")).build();
+                    self.numberless_tail = Some((self.add_footer(empty()), self.add_footer(empty())));
                     self.blank();
                     self.page_break();
                     true
@@ -1081,9 +1109,16 @@ impl Writer<'_> {
             _ => {}
         }
         if landscape {
-            let section = landscape_section(&self.landscape_footers);
-            self.end_section(section);
-            self.landscape = true;
+            let footers = match self.landscape_footers.clone() {
+                Some(f) => f,
+                None => {
+                    let f =
+                        (self.add_footer(landscape_footer(false)), self.add_footer(landscape_footer(true)));
+                    self.landscape_footers = Some(f.clone());
+                    f
+                }
+            };
+            self.end_section(landscape_section(&footers));
         }
     }
 
