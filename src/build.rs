@@ -41,6 +41,8 @@ pub struct BuildConfig {
     pub draft: bool,
     /// Write each official document also as DOCX, beside its PDF.
     pub docx: bool,
+    /// Write an OFD beside each official document's PDF.
+    pub ofd: bool,
     /// Final: every output is built as it will be printed or fails; a
     /// notice without its number or a file still holding an earlier year's
     /// facts stops the build instead of being skipped or drafted.
@@ -71,6 +73,7 @@ impl BuildConfig {
             draft: false,
             final_build: false,
             docx: true,
+            ofd: false,
             previews: true,
             defer_previews: false,
         }
@@ -369,6 +372,15 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         run.write(config.out_dir.join("notice.pdf"), &pdf, Some(&typeset.document))?;
         if config.docx {
             run.docx(config.out_dir.join("notice.docx"), &typeset.data, date)?;
+        }
+        if config.ofd {
+            run.ofd(
+                config.out_dir.join("notice.ofd"),
+                &typeset.document,
+                &typeset.data,
+                "pressroom-notice",
+                date,
+            )?;
         }
         stages.end("notice");
     }
@@ -928,6 +940,16 @@ impl Run<'_> {
             if self.config.docx {
                 self.docx(dir.join(format!("{}.docx", job.name)), &typeset.data, date)?;
             }
+            if self.config.ofd {
+                let ident = format!("pressroom-document-{}", job.name);
+                self.ofd(
+                    dir.join(format!("{}.ofd", job.name)),
+                    &typeset.document,
+                    &typeset.data,
+                    &ident,
+                    date,
+                )?;
+            }
             for (number, table) in &job.tables {
                 self.sheets(&dir, &format!("{}-附件{number}", job.name), table, date)?;
             }
@@ -949,6 +971,41 @@ impl Run<'_> {
             self.fail(vec![Diagnostic::error(
                 "output/docx",
                 msg!("无法生成 Word 文件：{}", "cannot write the Word file: {}", e),
+            )])
+        })?;
+        self.write(path, &bytes, None)
+    }
+
+    /// An official document's OFD, from the pages its PDF was made of.
+    fn ofd(
+        &mut self,
+        path: PathBuf,
+        doc: &PagedDocument,
+        data: &serde_json::Value,
+        ident: &str,
+        date: crate::content::date::Date,
+    ) -> Result<(), Failure> {
+        let join = |v: &serde_json::Value, sep: &str| -> String {
+            v.as_array().into_iter().flatten().filter_map(|s| s.as_str()).collect::<Vec<_>>().join(sep)
+        };
+        let author = join(&data["header"]["issuers"], "、");
+        // Minutes have no title of their own: their mark names them.
+        let title = match join(&data["title"], "") {
+            t if t.is_empty() => {
+                format!(
+                    "{}{}",
+                    join(&data["header"]["issuers"], ""),
+                    data["header"]["mark_suffix"].as_str().unwrap_or("")
+                )
+            }
+            t => t,
+        };
+        let day = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
+        let info = typeset::ofd::DocInfo { title: &title, author: &author, date: &day, ident };
+        let bytes = typeset::ofd::export_ofd(doc, &info).map_err(|e| {
+            self.fail(vec![Diagnostic::error(
+                "output/ofd",
+                msg!("无法生成 OFD 文件：{}", "cannot write the OFD file: {}", e),
             )])
         })?;
         self.write(path, &bytes, None)

@@ -40,6 +40,8 @@ pub enum DocFormat {
     Pdf,
     /// Word/WPS, editable.
     Docx,
+    /// OFD (GB/T 33190), the fixed layout of electronic official documents.
+    Ofd,
 }
 
 /// The subcommands.
@@ -70,7 +72,8 @@ pub enum Command {
         #[arg(long)]
         draft: bool,
         /// Formats of the notice and the documents, comma-separated: pdf
-        /// (always), docx (an editable Word/WPS file beside each PDF);
+        /// (always), docx (an editable Word/WPS file beside each PDF), ofd
+        /// (GB/T 33190, the electronic official document's fixed layout);
         /// `--format pdf` leaves the DOCX out.
         #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "pdf,docx")]
         format: Vec<DocFormat>,
@@ -262,6 +265,7 @@ pub fn main() -> ExitCode {
             config.draft = draft;
             config.final_build = final_build;
             config.docx = format.contains(&DocFormat::Docx);
+            config.ofd = format.contains(&DocFormat::Ofd);
             config.previews = !no_previews;
             config.progress = !json;
             if let Some(jobs) = jobs {

@@ -39,7 +39,7 @@ const ARGS: &[(&str, &str)] = &[
     ("draft", "草稿：通知可以没有发文序号，并标注“草稿”"),
     (
         "format",
-        "通知和公文的格式，逗号分隔：pdf（总会生成）、docx（每份 PDF 旁另存一份可编辑的 Word/WPS 文件）；只要 PDF 时写 --format pdf",
+        "通知和公文的格式，逗号分隔：pdf（总会生成）、docx（每份 PDF 旁另存一份可编辑的 Word/WPS 文件）、ofd（电子公文用的版式文件）；只要 PDF 时写 --format pdf",
     ),
     (
         "final_build",

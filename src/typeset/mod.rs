@@ -4,6 +4,7 @@
 pub mod docx;
 pub mod fonts;
 pub mod images;
+pub mod ofd;
 pub mod webfont;
 pub mod world;
 
@@ -146,7 +147,45 @@ fn render_png(
     compression: png::Compression,
     convert: impl Fn(&[u8]) -> Vec<u8>,
 ) -> Option<(Vec<u8>, u32, u32)> {
-    let page = doc.pages().get(page)?;
+    encode_page(doc.pages().get(page)?, pixel_per_pt, color, compression, convert)
+}
+
+/// An image alone at `size`, as a transparent PNG at 300 dpi: for exporters
+/// whose format cannot carry it as it is (SVG in OFD).
+pub fn draw_image(image: &typst::visualize::Image, size: typst::layout::Size) -> Option<Vec<u8>> {
+    let mut frame = Frame::hard(size);
+    frame.push(
+        typst::layout::Point::zero(),
+        FrameItem::Image(image.clone(), size, typst::syntax::Span::detached()),
+    );
+    let page = typst_layout::Page {
+        frame,
+        bleed: Default::default(),
+        fill: Smart::Custom(None),
+        numbering: None,
+        supplement: Default::default(),
+        number: 1,
+    };
+    let straight = |data: &[u8]| -> Vec<u8> {
+        data.chunks_exact(4)
+            .flat_map(|p| {
+                let a = u16::from(p[3]);
+                let c = |c: u8| ((u16::from(c) * 255 + a / 2).checked_div(a).unwrap_or(0)).min(255) as u8;
+                [c(p[0]), c(p[1]), c(p[2]), p[3]]
+            })
+            .collect()
+    };
+    encode_page(&page, 300.0 / 72.0, png::ColorType::Rgba, png::Compression::Balanced, straight).map(|p| p.0)
+}
+
+/// Renders a page and encodes it (see `render_png`).
+fn encode_page(
+    page: &typst_layout::Page,
+    pixel_per_pt: f64,
+    color: png::ColorType,
+    compression: png::Compression,
+    convert: impl Fn(&[u8]) -> Vec<u8>,
+) -> Option<(Vec<u8>, u32, u32)> {
     let options = typst_render::RenderOptions { pixel_per_pt: pixel_per_pt.into(), ..Default::default() };
     let pixmap = typst_render::render(page, &options);
     let (width, height) = (pixmap.width(), pixmap.height());

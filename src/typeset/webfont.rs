@@ -51,3 +51,13 @@ pub fn subset_for_web(role: &Resolved, chars: &BTreeSet<char>) -> Option<WebFont
             .ok()?;
     Some(WebFont { bytes, covered })
 }
+
+/// A font file's face `index` cut to `glyphs` (glyph 0 first), renumbered
+/// in that order, with a Unicode `cmap` for those the font maps from
+/// characters: for formats that embed fonts and address glyphs (OFD).
+pub fn subset_glyphs(data: &[u8], index: u32, glyphs: &[u16]) -> Option<Vec<u8>> {
+    let scope = ReadScope::new(data);
+    let file = scope.read::<FontData<'_>>().ok()?;
+    let index = usize::try_from(index).ok()?;
+    subset(&file.table_provider(index).ok()?, glyphs, &SubsetProfile::Minimal, CmapTarget::Unicode).ok()
+}

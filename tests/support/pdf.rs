@@ -75,6 +75,8 @@ pub struct Glyph {
     pub font: String,
     /// Fill colour (the stroke colour for text that is only stroked).
     pub color: Color,
+    /// Set upright: its text matrix neither turned nor slanted.
+    pub upright: bool,
 }
 
 /// An RGB colour with components in `0.0..=1.0`.
@@ -595,6 +597,7 @@ impl Walker<'_, '_> {
                     advance: num("adv").unwrap_or(0.0) * advance_unit,
                     font: font.clone(),
                     color,
+                    upright: m.b.abs() < 1e-6 && m.c.abs() < 1e-6,
                 });
             }
         }
