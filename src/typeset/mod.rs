@@ -100,6 +100,17 @@ fn quiet_suspects(pdf: &mut [u8]) {
     pdf[start..start + SUSPECTS.len()].fill(b' ');
 }
 
+/// Premultiplied RGBA (typst's pixels) to straight RGBA (PNG's).
+fn straight_rgba(data: &[u8]) -> Vec<u8> {
+    data.chunks_exact(4)
+        .flat_map(|p| {
+            let a = u16::from(p[3]);
+            let c = |c: u8| ((u16::from(c) * 255 + a / 2).checked_div(a).unwrap_or(0)).min(255) as u8;
+            [c(p[0]), c(p[1]), c(p[2]), p[3]]
+        })
+        .collect()
+}
+
 /// A PNG of one page at `pixel_per_pt` that keeps its transparency (a seal
 /// laid over text), with its size in pixels.
 pub fn export_png_transparent(
@@ -107,17 +118,7 @@ pub fn export_png_transparent(
     page: usize,
     pixel_per_pt: f64,
 ) -> Option<(Vec<u8>, u32, u32)> {
-    // Premultiplied RGBA to straight RGBA.
-    let straight = |data: &[u8]| -> Vec<u8> {
-        data.chunks_exact(4)
-            .flat_map(|p| {
-                let a = u16::from(p[3]);
-                let c = |c: u8| ((u16::from(c) * 255 + a / 2).checked_div(a).unwrap_or(0)).min(255) as u8;
-                [c(p[0]), c(p[1]), c(p[2]), p[3]]
-            })
-            .collect()
-    };
-    render_png(doc, page, pixel_per_pt, png::ColorType::Rgba, png::Compression::Balanced, straight)
+    render_png(doc, page, pixel_per_pt, png::ColorType::Rgba, png::Compression::Balanced, straight_rgba)
 }
 
 /// A PNG of one page at `pixel_per_pt`: flattened onto white (pages are
@@ -166,16 +167,8 @@ pub fn draw_image(image: &typst::visualize::Image, size: typst::layout::Size) ->
         supplement: Default::default(),
         number: 1,
     };
-    let straight = |data: &[u8]| -> Vec<u8> {
-        data.chunks_exact(4)
-            .flat_map(|p| {
-                let a = u16::from(p[3]);
-                let c = |c: u8| ((u16::from(c) * 255 + a / 2).checked_div(a).unwrap_or(0)).min(255) as u8;
-                [c(p[0]), c(p[1]), c(p[2]), p[3]]
-            })
-            .collect()
-    };
-    encode_page(&page, 300.0 / 72.0, png::ColorType::Rgba, png::Compression::Balanced, straight).map(|p| p.0)
+    encode_page(&page, 300.0 / 72.0, png::ColorType::Rgba, png::Compression::Balanced, straight_rgba)
+        .map(|p| p.0)
 }
 
 /// Renders a page and encodes it (see `render_png`).
