@@ -140,3 +140,46 @@ impl<'a> Media<'a> {
         }
     }
 }
+
+/// Every photo of a target's data (each `src` into the cache) swapped for
+/// its version in the press's CMYK ([`images::press_photo`]), for the print
+/// shop's file made from the same data.
+pub fn for_press(
+    data: &mut serde_json::Value,
+    cache_dir: &Path,
+    profile: &crate::typeset::press::Profile,
+) -> Result<(), Diagnostic> {
+    use serde_json::Value;
+    match data {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key == "src"
+                    && let Value::String(src) = value
+                    && let Some(name) = src.strip_prefix(CACHE_PREFIX)
+                {
+                    let converted = images::press_photo(&cache_dir.join(name), profile).map_err(|e| {
+                        let m = e.message();
+                        Diagnostic::error(
+                            "print/photo",
+                            crate::diag::Msg::new(
+                                format!("照片无法转换为印刷色（CMYK）：{}", m.zh),
+                                format!("a photo cannot be converted to the press's CMYK: {}", m.en),
+                            ),
+                        )
+                    })?;
+                    let name = converted.file_name().map(PathBuf::from).unwrap_or_default();
+                    *src = format!("{CACHE_PREFIX}{}", name.display());
+                } else {
+                    for_press(value, cache_dir, profile)?;
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                for_press(item, cache_dir, profile)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

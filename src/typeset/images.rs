@@ -296,6 +296,60 @@ fn prepare_uncached(source: &Path, placement: &Placement, cache_dir: &Path) -> R
     plan.prepared(path)
 }
 
+/// A prepared photo (see [`prepare`]) in the press's CMYK, as a JPEG beside
+/// it in the cache: converted through `profile` from the photo's own ICC
+/// profile (sRGB when it has none); a translucent one is first set on white
+/// paper. Cached by the photo's and the profile's bytes.
+pub fn press_photo(prepared: &Path, profile: &super::press::Profile) -> Result<PathBuf, ImageError> {
+    let bytes = read_source(prepared)?;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"pressroom/press-photo v1: perceptual, jpeg q90 4:4:4");
+    hasher.update(profile.hash.as_bytes());
+    hasher.update(&bytes);
+    let key = &hasher.finalize().to_hex()[..32];
+    let dir = prepared.parent().unwrap_or(Path::new("."));
+    let path = dir.join(format!("{key}-cmyk.jpg"));
+    if path.is_file() {
+        return Ok(path);
+    }
+    let mut photo = Source::open(&bytes)?;
+    let (width, height) = photo.size;
+    let icc = photo.icc.clone();
+    let pixels = photo.decode(&bytes)?;
+    let channels = pixels.image.pixel_type().size();
+    let raw = pixels.image.buffer();
+    // To 8-bit RGB, translucent pixels over white.
+    let rgb: Vec<u8> = match channels {
+        3 => raw.to_vec(),
+        4 => raw
+            .chunks_exact(4)
+            .flat_map(|p| {
+                let a = u16::from(p[3]);
+                let over = |c: u8| ((u16::from(c) * a + 255 * (255 - a) + 127) / 255) as u8;
+                [over(p[0]), over(p[1]), over(p[2])]
+            })
+            .collect(),
+        1 => raw.iter().flat_map(|g| [*g, *g, *g]).collect(),
+        2 => raw
+            .chunks_exact(2)
+            .flat_map(|p| {
+                let a = u16::from(p[1]);
+                let g = ((u16::from(p[0]) * a + 255 * (255 - a) + 127) / 255) as u8;
+                [g, g, g]
+            })
+            .collect(),
+        _ => return Err(internal("unexpected pixel format")),
+    };
+    let cmyk = profile.to_cmyk(&rgb, icc.as_deref()).map_err(|e| ImageError::Unreadable(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_4_4);
+    encoder.encode(&cmyk, width as u16, height as u16, jpeg_encoder::ColorType::Cmyk).map_err(internal)?;
+    crate::output::write_atomic(&path, &out)
+        .map_err(|e| ImageError::Cache(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}
+
 /// Size in pixels of a JPEG or PNG after EXIF rotation, from its header
 /// alone (nothing is decoded).
 pub fn probe(source: &Path) -> Result<(u32, u32), ImageError> {

@@ -5,6 +5,7 @@ pub mod docx;
 pub mod fonts;
 pub mod images;
 pub mod ofd;
+pub mod press;
 pub mod webfont;
 pub mod world;
 

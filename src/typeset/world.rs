@@ -25,6 +25,7 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
     ("imposed.typ", include_str!("../../templates/imposed.typ")),
     ("flyer.typ", include_str!("../../templates/flyer.typ")),
     ("card.typ", include_str!("../../templates/card.typ")),
+    ("press.typ", include_str!("../../templates/press.typ")),
 ];
 
 /// Virtual path of the generated entry point.
@@ -51,6 +52,9 @@ pub struct Engine {
     /// The library with `sys.inputs.pressroom-measure` set, made when first
     /// needed (see [`DocWorld::measuring`]).
     measuring: std::sync::OnceLock<LazyHash<Library>>,
+    /// The library with `sys.inputs.pressroom-print` set (see
+    /// [`DocWorld::printing`]).
+    printing: std::sync::OnceLock<LazyHash<Library>>,
     fonts: Arc<FontSet>,
     root: PathBuf,
     canonical_root: PathBuf,
@@ -95,6 +99,7 @@ impl Engine {
         Ok(Self {
             library: LazyHash::new(Library::default()),
             measuring: std::sync::OnceLock::new(),
+            printing: std::sync::OnceLock::new(),
             fonts: fonts.into(),
             root: root.to_path_buf(),
             canonical_root,
@@ -137,6 +142,7 @@ impl Engine {
             source: None,
             today,
             measuring: false,
+            printing: false,
         }
     }
 
@@ -183,7 +189,12 @@ pub struct DocWorld<'a> {
     source: Option<Bytes>,
     today: Datetime,
     measuring: bool,
+    printing: bool,
 }
+
+/// The `sys.inputs` key that asks templates for the print shop's colours
+/// (CMYK); the bleed and crop marks come with the data.
+pub const PRINT_INPUT: &str = "pressroom-print";
 
 /// The `sys.inputs` key that asks templates to measure their fixed-size
 /// regions exactly (a second layout of each), instead of leaving markers.
@@ -194,6 +205,14 @@ impl DocWorld<'_> {
     /// exact overflow of a document already known not to fit.
     pub fn measuring(mut self) -> Self {
         self.measuring = true;
+        self
+    }
+
+    /// The same document typeset for the press ([`PRINT_INPUT`] set). Not
+    /// combined with [`Self::measuring`]: a print file is made only from a
+    /// document whose screen version fitted.
+    pub fn printing(mut self) -> Self {
+        self.printing = true;
         self
     }
 
@@ -210,6 +229,13 @@ impl World for DocWorld<'_> {
             return self.engine.measuring.get_or_init(|| {
                 let mut inputs = typst::foundations::Dict::new();
                 inputs.insert(MEASURE_INPUT.into(), typst::foundations::Value::Bool(true));
+                LazyHash::new(Library::builder().with_inputs(inputs).build())
+            });
+        }
+        if self.printing {
+            return self.engine.printing.get_or_init(|| {
+                let mut inputs = typst::foundations::Dict::new();
+                inputs.insert(PRINT_INPUT.into(), typst::foundations::Value::Bool(true));
                 LazyHash::new(Library::builder().with_inputs(inputs).build())
             });
         }
