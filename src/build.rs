@@ -43,6 +43,9 @@ pub struct BuildConfig {
     pub docx: bool,
     /// Write an OFD beside each official document's PDF.
     pub ofd: bool,
+    /// Also write the print shop's files (bleed, crop marks, CMYK) of the
+    /// booklet and flyers under `output/print/`.
+    pub print: bool,
     /// Final: every output is built as it will be printed or fails; a
     /// notice without its number or a file still holding an earlier year's
     /// facts stops the build instead of being skipped or drafted.
@@ -74,6 +77,7 @@ impl BuildConfig {
             final_build: false,
             docx: true,
             ofd: false,
+            print: false,
             previews: true,
             defer_previews: false,
         }
@@ -242,6 +246,8 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     for dir in [
         config.out_dir.clone(),
         config.out_dir.join("flyers"),
+        config.out_dir.join(PRINT_DIR),
+        config.out_dir.join(PRINT_DIR).join("flyers"),
         config.out_dir.join("annex"),
         config.out_dir.join("documents"),
         config.out_dir.join(crate::proof::PREVIEWS),
@@ -354,10 +360,16 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     // each one again, so memory does not grow with their number.
     content.release_townships();
     let fail = |kind, diags| Failure { kind, diags, sources: content.sources.clone() };
+    let press = if config.print && (prepared.booklet.is_some() || !prepared.flyers.is_empty()) {
+        Some(Press::for_project(&content).map_err(|d| fail(FailureKind::Environment, vec![d]))?)
+    } else {
+        None
+    };
     let mut run = Run {
         config,
         content: &content,
         engine: &engine,
+        press,
         fonts,
         outputs: Vec::new(),
         warnings: prepared.warnings,
@@ -817,10 +829,75 @@ fn not_final(config: &BuildConfig, content: &Content) -> Diagnostics {
 const SQUEEZE: [f64; 4] = [0.95, 0.9, 0.85, 0.8];
 
 /// A build in progress: where outputs go and what has been written.
+/// The print shop's requirements for this build.
+struct Press {
+    profile: crate::typeset::press::Profile,
+    /// Bleed in millimetres.
+    bleed: f64,
+}
+
+/// The folder of `output/` that holds the print shop's files.
+pub const PRINT_DIR: &str = "print";
+/// Room outside the bleed for crop marks and the slug line, in millimetres.
+const MARKS_MM: f64 = 10.0;
+/// Paper thickness for creep when the content gives none (about 110 g/m²
+/// coated, what booklets are usually printed on).
+const DEFAULT_CALIPER_MM: f64 = 0.1;
+
+impl Press {
+    fn for_project(content: &Content) -> Result<Self, Diagnostic> {
+        use crate::typeset::press::{PROFILE_ENV, Profile, SYSTEM_PROFILE};
+        let spec = content.campaign.print.as_ref();
+        let named = spec.and_then(|p| p.profile.as_ref());
+        let project = match named {
+            Some(t) => Some(crate::content::assets::project_file(&content.root, &t.value).map_err(|m| {
+                Diagnostic::error("print/profile", m)
+                    .at(content.sources.locate(Path::new(content::CAMPAIGN_FILE), &t.referenced))
+            })?),
+            None => None,
+        };
+        let profile = Profile::find(project.as_deref()).map_err(|e| {
+            let d = Diagnostic::error("print/profile", e.message()).hint(msg!(
+                "在 campaign.yaml 的 print.profile 写上印刷厂给的 CMYK 特性文件（.icc），或设置环境变量 {}，或安装 Debian 的 libgs10-common（提供 {}）。",
+                "name the print shop's CMYK profile (.icc) as print.profile in campaign.yaml, set {}, or install Debian's libgs10-common (which provides {}).",
+                PROFILE_ENV,
+                SYSTEM_PROFILE
+            ));
+            match named {
+                Some(t) => d.at(content.sources.locate(Path::new(content::CAMPAIGN_FILE), &t.referenced)),
+                None => d,
+            }
+        })?;
+        let bleed = spec.and_then(|p| p.bleed.as_ref()).map_or(booklet::DEFAULT_BLEED, |b| b.value);
+        Ok(Self { profile, bleed })
+    }
+
+    /// The `print` part of a template's data for the file `name`.
+    fn data(&self, name: &str, date: crate::content::date::Date) -> serde_json::Value {
+        json!({
+            "bleed": self.bleed,
+            "marks": MARKS_MM,
+            "slug": format!("{name} · {:04}-{:02}-{:02} · {}", date.year, date.month, date.day, self.profile.description),
+        })
+    }
+}
+
+/// The booklet paper's thickness in millimetres, for creep.
+fn caliper(content: &Content) -> f64 {
+    let spec = content.campaign.print.as_ref();
+    match (spec.and_then(|p| p.caliper.as_ref()), spec.and_then(|p| p.paper_weight.as_ref())) {
+        (Some(c), _) => c.value,
+        (None, Some(w)) => crate::typeset::press::caliper_from_weight(w.value),
+        _ => DEFAULT_CALIPER_MM,
+    }
+}
+
 struct Run<'a> {
     config: &'a BuildConfig,
     content: &'a Content,
     engine: &'a Engine,
+    /// For `--print`: how the print shop's files are made.
+    press: Option<Press>,
     fonts: RoleFonts,
     outputs: Vec<Output>,
     warnings: Diagnostics,
@@ -877,6 +954,21 @@ impl Run<'_> {
         self.compile_with(template, function, data, false)
     }
 
+    /// [`Self::compile`] for the print shop (CMYK colours; see
+    /// [`crate::typeset::world::PRINT_INPUT`]).
+    fn compile_print(
+        &self,
+        template: &str,
+        function: &str,
+        data: &serde_json::Value,
+    ) -> Result<(PagedDocument, Diagnostics), Failure> {
+        let entry =
+            format!("#import \"/templates/{template}\": {function}\n#{function}(json(\"/__data__.json\"))\n");
+        let bytes = serde_json::to_vec(data).unwrap_or_default();
+        let world = self.engine.world(&entry, bytes, self.today()).printing();
+        typeset::compile(&world).map_err(|d| self.fail(d))
+    }
+
     /// [`Self::compile`], with the templates' regions measuring themselves
     /// exactly when `measuring` (see [`crate::typeset::world::MEASURE_INPUT`]).
     fn compile_with(
@@ -910,18 +1002,73 @@ impl Run<'_> {
         let pdf = typeset::export_pdf(&doc, "pressroom-booklet", date).map_err(|d| self.fail(d))?;
         let pages = doc.pages().len();
         self.write(self.config.out_dir.join("booklet.pdf"), &pdf, Some(&doc))?;
+        let imposed = self.impose(pdf, pages, None)?;
+        self.write(self.config.out_dir.join("booklet-imposed.pdf"), &imposed.1, Some(&imposed.0))?;
 
+        let Some(press) = &self.press else { return Ok(()) };
+        let press = Press { profile: press.profile.clone(), bleed: press.bleed };
+        // The print shop's booklet: the same data, typeset with bleed,
+        // marks and CMYK; its photos in the press's CMYK.
+        let dir = self.config.out_dir.join(PRINT_DIR);
+        let mut data = data;
+        crate::targets::media::for_press(&mut data, &self.config.cache_dir(), &press.profile)
+            .map_err(|d| self.fail(vec![d]))?;
+        data["print"] = press.data("booklet-print.pdf", date);
+        let (doc, _) = self.compile_print(booklet::TEMPLATE, "booklet", &data)?;
+        let pdf = typeset::export_pdf(&doc, "pressroom-booklet-print", date).map_err(|d| self.fail(d))?;
+        let pdf = self.finish_print(pdf)?;
+        self.write(dir.join("booklet-print.pdf"), &pdf, None)?;
+        // The imposition places the pages with their bleed but without
+        // their own marks (hidden under the clip, a press's preflight would
+        // still find them).
+        data["print"]["marks"] = json!(0.0);
+        let (bare, _) = self.compile_print(booklet::TEMPLATE, "booklet", &data)?;
+        let bare = typeset::export_pdf(&bare, "pressroom-booklet-print", date).map_err(|d| self.fail(d))?;
+        let print = press.data("booklet-imposed.pdf", date);
+        let (_, imposed) = self.impose(bare, pages, Some(print))?;
+        let imposed = self.finish_print(imposed)?;
+        self.write(dir.join("booklet-imposed.pdf"), &imposed, None)
+    }
+
+    /// The booklet's `pdf` of `pages` A5 pages imposed for saddle stitching,
+    /// with creep; for the print shop when `print` (the template's print
+    /// data) is given.
+    fn impose(
+        &self,
+        pdf: Vec<u8>,
+        pages: usize,
+        print: Option<serde_json::Value>,
+    ) -> Result<(PagedDocument, Vec<u8>), Failure> {
         let sides = imposition::saddle_stitch(pages);
-        let data = json!({ "source": crate::typeset::world::SOURCE_PDF_PATH, "sides": sides });
+        let per_sheet = crate::typeset::press::creep(sides.len() / 2, caliper(self.content));
+        // Two sides to a sheet.
+        let creep: Vec<f64> = (0..sides.len()).map(|i| per_sheet[i / 2]).collect();
+        let printing = print.is_some();
+        let data = json!({
+            "source": crate::typeset::world::SOURCE_PDF_PATH,
+            "sides": sides,
+            "creep": creep,
+            "page": { "width": 148.0, "height": 210.0 },
+            "source-bleed": if printing { self.press.as_ref().map_or(0.0, |p| p.bleed) } else { 0.0 },
+            "print": print,
+        });
         let entry = "#import \"/templates/imposed.typ\": imposed\n#imposed(json(\"/__data__.json\"))\n";
         let world = self
             .engine
             .world(entry, serde_json::to_vec(&data).unwrap_or_default(), self.today())
             .with_source_pdf(pdf);
+        let world = if printing { world.printing() } else { world };
         let (imposed, _) = typeset::compile(&world).map_err(|d| self.fail(d))?;
-        let bytes =
-            typeset::export_pdf(&imposed, "pressroom-booklet-imposed", date).map_err(|d| self.fail(d))?;
-        self.write(self.config.out_dir.join("booklet-imposed.pdf"), &bytes, Some(&imposed))
+        let ident = if printing { "pressroom-booklet-imposed-print" } else { "pressroom-booklet-imposed" };
+        let bytes = typeset::export_pdf(&imposed, ident, pdf_date(self.content)).map_err(|d| self.fail(d))?;
+        Ok((imposed, bytes))
+    }
+
+    /// typst's print PDF with the BleedBox and output intent added.
+    fn finish_print(&self, pdf: Vec<u8>) -> Result<Vec<u8>, Failure> {
+        let Some(press) = &self.press else { return Ok(pdf) };
+        crate::typeset::press::finish_pdf(pdf, press.bleed, &press.profile)
+            .map_err(|e| self.fail(vec![Diagnostic::error("print/pdf", e.message())]))
     }
 
     /// Each document of `content/documents/` as `documents/<name>.pdf`, and
@@ -1064,7 +1211,7 @@ impl Run<'_> {
         renderer: &Renderer<'_>,
         fonts: &serde_json::Value,
         dir: &Path,
-    ) -> Result<(Output, Diagnostics), Failure> {
+    ) -> Result<(Vec<Output>, Diagnostics), Failure> {
         let mut data = flyer_data(self.config, self.content, job, renderer, &self.config.cache_dir())
             .map_err(|d| self.fail(d))?;
         data["fonts"] = fonts.clone();
@@ -1100,7 +1247,22 @@ impl Run<'_> {
         let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
         crate::output::write_atomic(&path, &pdf).map_err(|e| io_failure(&path, &e, &self.content.sources))?;
         let previews = self.previews(&doc, &pdf, &path);
-        Ok((Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }, w))
+        let mut outputs = vec![Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }];
+        if let Some(press) = &self.press {
+            let name = format!("{}.pdf", flyers::file_name(&job.name));
+            let date = pdf_date(self.content);
+            crate::targets::media::for_press(&mut data, &self.config.cache_dir(), &press.profile)
+                .map_err(|d| self.fail(vec![d]))?;
+            data["print"] = press.data(&name, date);
+            let (doc, _) = self.compile_print(&template, &job.layout, &data)?;
+            let pdf = typeset::export_pdf(&doc, &format!("{ident}-print"), date).map_err(|d| self.fail(d))?;
+            let pdf = self.finish_print(pdf)?;
+            let path = self.config.out_dir.join(PRINT_DIR).join("flyers").join(name);
+            crate::output::write_atomic(&path, &pdf)
+                .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
+            outputs.push(Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews: Vec::new() });
+        }
+        Ok((outputs, w))
     }
 
     /// Every selected township's flyer, on worker threads sharing the
@@ -1120,8 +1282,8 @@ impl Run<'_> {
         let mut errors = Diagnostics::new();
         for result in results {
             match result {
-                Ok((output, w)) => {
-                    self.outputs.push(output);
+                Ok((outputs, w)) => {
+                    self.outputs.extend(outputs);
                     self.warnings.extend(w);
                 }
                 Err(f) => errors.extend(f.diags),

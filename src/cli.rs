@@ -85,6 +85,11 @@ pub enum Command {
         /// batches; the sheet still lists every output and finding).
         #[arg(long)]
         no_previews: bool,
+        /// Also write the print shop's files under output/print/: the
+        /// booklet (single pages and imposed with creep) and every flyer,
+        /// with 3 mm bleed, crop marks, CMYK colour and an output intent.
+        #[arg(long)]
+        print: bool,
         /// Print a machine-readable summary (JSON) on standard output.
         #[arg(long)]
         json: bool,
@@ -236,6 +241,7 @@ pub fn main() -> ExitCode {
             format,
             final_build,
             no_previews,
+            print,
             json,
         } => {
             let mut config = BuildConfig::new(project.project.clone());
@@ -267,6 +273,7 @@ pub fn main() -> ExitCode {
             config.docx = format.contains(&DocFormat::Docx);
             config.ofd = format.contains(&DocFormat::Ofd);
             config.previews = !no_previews;
+            config.print = print;
             config.progress = !json;
             if let Some(jobs) = jobs {
                 config.jobs = jobs.max(1);

@@ -390,6 +390,8 @@ fn template(parts: &[String], content: &Content) -> Plan {
         "notice.typ" => return Plan { notice: true, documents: Selection::All, ..Plan::default() },
         "annex.typ" => return Plan { annex: true, ..Plan::default() },
         "imposed.typ" => return Plan::booklet(),
+        // Shared by the booklet and the default flyer layouts.
+        "press.typ" => return Plan { booklet: true, flyers: Flyers::All, ..Plan::default() },
         n if n == booklet::TEMPLATE => return Plan::booklet(),
         _ => {}
     }

@@ -49,6 +49,40 @@ pub struct CampaignFile {
     /// The government service hotline printed on publicity.
     #[serde(default)]
     pub hotline: Option<Text>,
+    /// A QR code for publicity (flyers, cards, the booklet's back page).
+    #[serde(default)]
+    pub qr: Option<Qr>,
+    /// How the print shop's files are made (`pressroom build --print`).
+    #[serde(default)]
+    pub print: Option<PrintSpec>,
+}
+
+/// A QR code: what it encodes and the caption printed under it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Qr {
+    /// The text the code holds, usually a web address.
+    pub link: Text,
+    /// The line under the code, e.g. 扫码了解满意度调查.
+    pub caption: Text,
+}
+
+/// The print shop's requirements.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintSpec {
+    /// Bleed in millimetres (3 unless given).
+    #[serde(default)]
+    pub bleed: Option<Spanned<f64>>,
+    /// The booklet paper's weight in g/m², for creep.
+    #[serde(default)]
+    pub paper_weight: Option<Spanned<f64>>,
+    /// The booklet paper's thickness in millimetres (wins over the weight).
+    #[serde(default)]
+    pub caliper: Option<Spanned<f64>>,
+    /// The press's CMYK ICC profile, a project file.
+    #[serde(default)]
+    pub profile: Option<Text>,
 }
 
 impl CampaignFile {
@@ -576,6 +610,9 @@ pub struct TownshipFile {
     /// An optional photo.
     #[serde(default)]
     pub photo: Option<Photo>,
+    /// The township's own QR code, instead of the campaign's.
+    #[serde(default)]
+    pub qr: Option<Qr>,
 }
 
 /// A grid worker (网格员).

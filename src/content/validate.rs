@@ -568,6 +568,33 @@ impl Validator<'_> {
     }
 
     fn campaign(&mut self, c: &CampaignFile) {
+        if let Some(p) = &c.print {
+            // What a print shop could mean: beyond these, a typo.
+            let ranges = [
+                (&p.bleed, "bleed", "出血", 0.0, 10.0, "毫米", "mm"),
+                (&p.paper_weight, "paper_weight", "纸张克重", 40.0, 400.0, "g/m²", "g/m²"),
+                (&p.caliper, "caliper", "纸厚", 0.03, 1.0, "毫米", "mm"),
+            ];
+            for (value, key, zh, low, high, zu, eu) in ranges {
+                let Some(v) = value else { continue };
+                if !(low..=high).contains(&v.value) {
+                    self.error(
+                        CAMPAIGN_FILE,
+                        &v.referenced,
+                        Diagnostic::error(
+                            "content/print-range",
+                            crate::diag::Msg::new(
+                                format!("print.{key}（{zh}）为 {}，应在 {low}–{high} {zu} 之间", v.value),
+                                format!(
+                                    "print.{key} is {}; it must lie between {low} and {high} {eu}",
+                                    v.value
+                                ),
+                            ),
+                        ),
+                    );
+                }
+            }
+        }
         let depts: Vec<&str> = c.departments.keys().map(|k| k.value.as_str()).collect();
         let townships: Vec<&str> = c.townships.iter().map(|t| t.value.as_str()).collect();
 

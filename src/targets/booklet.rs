@@ -26,8 +26,17 @@ pub const CAPTION: f64 = 7.0;
 /// template shrinks the photos further when that list runs long. (The list's
 /// items stand apart from their wrapped lines, which costs 3 mm.)
 pub const PHOTO_BUDGET: f64 = 119.0;
-/// The cover photo's frame.
+/// The cover photo's frame on the trimmed page.
 pub const COVER: Frame = Frame { width: 148.0, height: 120.0 };
+/// Bleed in millimetres when the content names none.
+pub const DEFAULT_BLEED: f64 = 3.0;
+
+/// The cover photo's frame with the bleed on its three outer sides: the
+/// photo is fitted to this in the screen file too, so that inside the trim
+/// the print file shows exactly the same picture.
+pub fn cover_frame(bleed: f64) -> Frame {
+    Frame { width: COVER.width + 2.0 * bleed, height: COVER.height + bleed }
+}
 
 /// The data for the booklet template, or why there is none.
 pub fn data(content: &Content, r: &mut Renderer<'_>, media: &mut Media<'_>) -> Result<Json, Diagnostic> {
@@ -46,9 +55,10 @@ pub fn data(content: &Content, r: &mut Renderer<'_>, media: &mut Media<'_>) -> R
     let c = &content.campaign;
     let file = BOOKLET_FILE;
     let booklet_path = Path::new(file);
+    let bleed = c.print.as_ref().and_then(|p| p.bleed.as_ref()).map_or(DEFAULT_BLEED, |b| b.value);
     let cover = b.cover_photo.as_ref().and_then(|p| {
-        let src = media.photo(booklet_path, &p.file, COVER)?;
-        Some(json!({ "src": src, "caption": r.text(file, &p.caption, &[]) }))
+        let src = media.photo(booklet_path, &p.file, cover_frame(bleed))?;
+        Some(json!({ "src": src, "caption": r.text(file, &p.caption, &[]), "bleed": bleed }))
     });
     let mut chapters = Vec::new();
     for area in &c.areas {
@@ -97,6 +107,7 @@ pub fn data(content: &Content, r: &mut Renderer<'_>, media: &mut Media<'_>) -> R
         "year": c.year(),
         "office": c.office(),
         "hotline": c.hotline.as_ref().map(|h| h.value.clone()),
+        "qr": c.qr.as_ref().and_then(|q| crate::targets::qr::data(r, crate::content::CAMPAIGN_FILE, q)),
         "cover": cover,
         "foreword": r.rich(file, &b.foreword, &[]),
         "foreword_sign": match &b.foreword_sign { Some(s) => r.text(file, s, &[]), None => c.office().to_owned() },

@@ -80,8 +80,14 @@ pub fn data(
         let src = media.photo(path, &p.file, PHOTO)?;
         Some(json!({ "src": src, "caption": r.text(&f, &p.caption, &[]) }))
     });
+    // The township's own code, else the campaign's.
+    let qr = match &t.qr {
+        Some(q) => crate::targets::qr::data(r, &f, q),
+        None => c.qr.as_ref().and_then(|q| crate::targets::qr::data(r, crate::content::CAMPAIGN_FILE, q)),
+    };
     let date = content.notice_date();
     Ok(json!({
+        "qr": qr,
         "layout": layout(t),
         "draft": draft,
         "district": c.district(),

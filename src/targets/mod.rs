@@ -9,6 +9,7 @@ pub mod imposition;
 pub mod media;
 pub mod notice;
 pub mod photos;
+pub mod qr;
 pub mod sheets;
 
 use std::fmt;
