@@ -47,6 +47,28 @@ fetch_fonts() {
   rm -rf "$tmp"
 }
 
+# The print shop's files (`--print`) need a CMYK output profile. Debian's
+# Ghostscript packages carry one (libgs10-common, Artifex's SWOP profile);
+# without root it is extracted like the fonts.
+PROFILE_DIR="$PWD/.cache/icc"
+SYSTEM_PROFILE=/usr/share/color/icc/ghostscript/default_cmyk.icc
+fetch_profile() {
+  [ -n "${PRESSROOM_CMYK_PROFILE:-}" ] && return
+  if [ -s "$SYSTEM_PROFILE" ]; then return; fi
+  if [ ! -s "$PROFILE_DIR/default_cmyk.icc" ]; then
+    say "fetching a CMYK press profile from Debian's libgs10-common"
+    apt_lists libgs10-common
+    local tmp; tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download -q libgs10-common >/dev/null 2>&1) \
+      || { echo "could not download libgs10-common from Debian's archive" >&2; exit 2; }
+    dpkg-deb -x "$tmp"/libgs10-common_*.deb "$tmp/x"
+    mkdir -p "$PROFILE_DIR"
+    cp "$tmp/x$SYSTEM_PROFILE" "$PROFILE_DIR/"
+    rm -rf "$tmp"
+  fi
+  export PRESSROOM_CMYK_PROFILE="$PROFILE_DIR/default_cmyk.icc"
+}
+
 # The example content's photos are generated (phone-sized JPEGs) by the
 # project's own tool rather than committed.
 fetch_photos() {
@@ -73,6 +95,10 @@ fetch_test_tools() {
   command -v pdfinfo >/dev/null || pkgs+=(poppler-utils)
   command -v soffice >/dev/null || pkgs+=(libreoffice-writer-nogui)
   command -v chromium >/dev/null || pkgs+=(chromium)
+  # Ghostscript renders the print shop's files (and brings the CMYK
+  # profile); zbarimg reads their QR codes back.
+  command -v gs >/dev/null || pkgs+=(ghostscript)
+  command -v zbarimg >/dev/null || pkgs+=(zbar-tools)
   if [ ${#pkgs[@]} -gt 0 ]; then
     say "installing test tools: ${pkgs[*]}"
     apt_lists "${pkgs[0]}"
@@ -99,13 +125,15 @@ case "${1:-}" in
     shift
     fetch_fonts
     fetch_photos
-    cargo run --release --quiet -- build "$@"
+    fetch_profile
+    cargo run --release --quiet -- build --print "$@"
     ;;
   test)
     shift
     fetch_fonts
     fetch_photos
     fetch_test_tools
+    fetch_profile
     cargo fmt --check
     cargo test --release "$@"
     ;;

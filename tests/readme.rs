@@ -12,7 +12,8 @@
 //!   `--no-system-fonts`. It must exit 0, or the code named in its comment
 //!   (`# 退出码 1 · exit code 1`). `pressroom watch …` never ends, so it runs with
 //!   `--help` added (the subcommand and its options must exist). `./dev.sh build ARGS`
-//!   runs as `pressroom build ARGS` (what dev.sh does after fetching fonts and photos);
+//!   runs as `pressroom build --print ARGS` (what dev.sh does after fetching fonts,
+//!   photos and the CMYK profile);
 //!   `./dev.sh test` is not run (it is this test's own caller) but must be one of the
 //!   two documented commands. `cd DIR` changes the current folder. The two `export`
 //!   lines of the setup are checked against what they claim: `$PWD/target/release` holds
@@ -268,7 +269,7 @@ fn run_shell_line(ws: &mut Workspace, line: &str, at: &str) {
         "pressroom" => ws.pressroom(&words[1..], expect, at),
         "./dev.sh" => match words.get(1).map(String::as_str) {
             Some("build") => {
-                let mut args = vec!["build".to_owned()];
+                let mut args = vec!["build".to_owned(), "--print".to_owned()];
                 args.extend_from_slice(&words[2..]);
                 ws.pressroom(&args, expect, at);
             }
@@ -601,7 +602,10 @@ fn the_readme_starts_with_the_two_setup_commands() {
     assert_eq!(commands, [vec!["./dev.sh", "build"], vec!["./dev.sh", "test"]], "the two commands, first");
     let dev = std::fs::read_to_string(cli::repo().join("dev.sh")).expect("dev.sh");
     assert!(dev.contains("\n  build)\n") && dev.contains("\n  test)\n"), "dev.sh has both commands");
-    assert!(dev.contains("-- build \"$@\""), "./dev.sh build passes its arguments to pressroom build");
+    assert!(
+        dev.contains("-- build --print \"$@\""),
+        "./dev.sh build passes its arguments to pressroom build --print"
+    );
 }
 
 #[test]
