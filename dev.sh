@@ -48,7 +48,7 @@ fetch_fonts() {
 }
 
 # The print shop's files (`--print`) need a CMYK output profile. Debian's
-# Ghostscript packages carry one (libgs10-common, Artifex's SWOP profile);
+# Ghostscript packages carry one (libgs-common, Artifex's SWOP profile);
 # without root it is extracted like the fonts.
 PROFILE_DIR="$PWD/.cache/icc"
 SYSTEM_PROFILE=/usr/share/color/icc/ghostscript/default_cmyk.icc
@@ -56,12 +56,12 @@ fetch_profile() {
   [ -n "${PRESSROOM_CMYK_PROFILE:-}" ] && return
   if [ -s "$SYSTEM_PROFILE" ]; then return; fi
   if [ ! -s "$PROFILE_DIR/default_cmyk.icc" ]; then
-    say "fetching a CMYK press profile from Debian's libgs10-common"
-    apt_lists libgs10-common
+    say "fetching a CMYK press profile from Debian's libgs-common"
+    apt_lists libgs-common
     local tmp; tmp=$(mktemp -d)
-    (cd "$tmp" && apt-get download -q libgs10-common >/dev/null 2>&1) \
-      || { echo "could not download libgs10-common from Debian's archive" >&2; exit 2; }
-    dpkg-deb -x "$tmp"/libgs10-common_*.deb "$tmp/x"
+    (cd "$tmp" && apt-get download -q libgs-common >/dev/null 2>&1) \
+      || { echo "could not download libgs-common from Debian's archive" >&2; exit 2; }
+    dpkg-deb -x "$tmp"/libgs-common_*.deb "$tmp/x"
     mkdir -p "$PROFILE_DIR"
     cp "$tmp/x$SYSTEM_PROFILE" "$PROFILE_DIR/"
     rm -rf "$tmp"

@@ -858,8 +858,8 @@ impl Press {
         };
         let profile = Profile::find(project.as_deref()).map_err(|e| {
             let d = Diagnostic::error("print/profile", e.message()).hint(msg!(
-                "在 campaign.yaml 的 print.profile 写上印刷厂给的 CMYK 特性文件（.icc），或设置环境变量 {}，或安装 Debian 的 libgs10-common（提供 {}）。",
-                "name the print shop's CMYK profile (.icc) as print.profile in campaign.yaml, set {}, or install Debian's libgs10-common (which provides {}).",
+                "在 campaign.yaml 的 print.profile 写上印刷厂给的 CMYK 特性文件（.icc），或设置环境变量 {}，或安装 Debian 的 libgs-common（提供 {}）。",
+                "name the print shop's CMYK profile (.icc) as print.profile in campaign.yaml, set {}, or install Debian's libgs-common (which provides {}).",
                 PROFILE_ENV,
                 SYSTEM_PROFILE
             ));

@@ -15,7 +15,7 @@ use moxcms::{ColorProfile, DataColorSpace, Layout, ProfileClass, ProfileText, Tr
 
 use crate::msg;
 
-/// Where Debian's Ghostscript packages (libgs10-common) put their CMYK
+/// Where Debian's Ghostscript packages (libgs-common) put their CMYK
 /// output profile, the default when a project names none.
 pub const SYSTEM_PROFILE: &str = "/usr/share/color/icc/ghostscript/default_cmyk.icc";
 /// The environment variable naming a CMYK profile (`./dev.sh` sets it to
