@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 FONT_DIR="$PWD/.cache/fonts/fandol"
+# Fandol as Debian ships it (CFF outlines); FONT_DIR holds the same fonts
+# with TrueType outlines, made from these.
+OTF_DIR="$PWD/.cache/fonts/fandol-otf"
 FANDOL=(FandolSong-Regular FandolSong-Bold FandolHei-Regular FandolHei-Bold FandolKai-Regular FandolFang-Regular)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -31,20 +34,45 @@ apt_lists() {
 # texlive-lang-chinese; extract them without installing TeX.
 fetch_fonts() {
   local missing=0 f
-  for f in "${FANDOL[@]}"; do [ -s "$FONT_DIR/$f.otf" ] || missing=1; done
-  [ "$missing" = 0 ] && return
-  say "fetching the Fandol CJK fonts from Debian's texlive-lang-chinese"
-  apt_lists texlive-lang-chinese
-  local tmp; tmp=$(mktemp -d)
-  # (As root, apt warns that it downloads unsandboxed; that is harmless here.)
-  (cd "$tmp" && apt-get download -q texlive-lang-chinese >/dev/null 2>&1) \
-    || { echo "could not download texlive-lang-chinese from Debian's archive" >&2; exit 2; }
-  dpkg-deb -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"
-  mkdir -p "$FONT_DIR"
+  # An earlier dev.sh kept the CFF originals in FONT_DIR itself.
   for f in "${FANDOL[@]}"; do
-    cp "$tmp/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/$f.otf" "$FONT_DIR/"
+    if [ -s "$FONT_DIR/$f.otf" ]; then mkdir -p "$OTF_DIR" && mv "$FONT_DIR/$f.otf" "$OTF_DIR/"; fi
   done
-  rm -rf "$tmp"
+  for f in "${FANDOL[@]}"; do [ -s "$OTF_DIR/$f.otf" ] || missing=1; done
+  if [ "$missing" = 1 ]; then
+    say "fetching the Fandol CJK fonts from Debian's texlive-lang-chinese"
+    apt_lists texlive-lang-chinese
+    local tmp; tmp=$(mktemp -d)
+    # (As root, apt warns that it downloads unsandboxed; that is harmless here.)
+    (cd "$tmp" && apt-get download -q texlive-lang-chinese >/dev/null 2>&1) \
+      || { echo "could not download texlive-lang-chinese from Debian's archive" >&2; exit 2; }
+    dpkg-deb -x "$tmp"/texlive-lang-chinese_*.deb "$tmp/x"
+    mkdir -p "$OTF_DIR"
+    for f in "${FANDOL[@]}"; do
+      cp "$tmp/x/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/$f.otf" "$OTF_DIR/"
+    done
+    rm -rf "$tmp"
+  fi
+  truetype_fonts
+}
+
+# typst exports TrueType outlines faster than CFF ones (a flyer's PDF
+# export about 10 ms against 14 with Fandol as shipped; see the README's
+# performance section), and the glyphs render the same, so the fonts used
+# are Fandol rewritten with TrueType outlines by fontTools (PyPI).
+FONTTOOLS=fonttools==4.69.1
+truetype_fonts() {
+  local missing=() f
+  for f in "${FANDOL[@]}"; do [ -s "$FONT_DIR/$f.ttf" ] || missing+=("$f"); done
+  [ ${#missing[@]} = 0 ] && return
+  if ! python3 -c "import fontTools" 2>/dev/null; then
+    say "installing fontTools from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check "$FONTTOOLS"
+  fi
+  say "rewriting the Fandol fonts with TrueType outlines (fontTools, about a minute)"
+  mkdir -p "$FONT_DIR"
+  printf '%s\n' "${missing[@]}" | xargs -P "$(nproc)" -I{} \
+    python3 tools/truetype_outlines.py "$OTF_DIR/{}.otf" "$FONT_DIR/{}.ttf"
 }
 
 # The print shop's files (`--print`) need a CMYK output profile. Debian's
@@ -140,11 +168,22 @@ case "${1:-}" in
   fonts)
     fetch_fonts
     ;;
+  bench)
+    # pressroom-bench flyers against typst's own Python binding (issue 17).
+    shift
+    fetch_fonts
+    if ! python3 -c "import typst" 2>/dev/null; then
+      say "installing typst's Python binding from PyPI (the benchmark's peer)"
+      python3 -m pip install --quiet --disable-pip-version-check typst==0.15.2
+    fi
+    cargo build --release --bins
+    ./target/release/pressroom-bench "${@:-flyers}"
+    ;;
   photos)
     fetch_photos
     ;;
   *)
-    echo "usage: ./dev.sh build [TARGET...] | test [FILTER] | fonts | photos" >&2
+    echo "usage: ./dev.sh build [TARGET...] | test [FILTER] | fonts | photos | bench [flyers|booklet ARGS]" >&2
     exit 2
     ;;
 esac

@@ -58,6 +58,9 @@ pub struct BuildConfig {
     /// waits for the next change (those of the first 64 outputs; the rest
     /// are rendered during the build).
     pub defer_previews: bool,
+    /// Flyers' previews at proofreading size even in a batch (by default
+    /// a batch of flyers gets the proof sheet's thumbnails only).
+    pub full_previews: bool,
 }
 
 impl BuildConfig {
@@ -80,6 +83,7 @@ impl BuildConfig {
             print: false,
             previews: true,
             defer_previews: false,
+            full_previews: false,
         }
     }
 
@@ -121,6 +125,9 @@ pub struct Output {
     pub bytes: usize,
     /// Page previews (PNG), relative to the output folder.
     pub previews: Vec<PathBuf>,
+    /// Whether the previews are the proof sheet's thumbnails only
+    /// ([`crate::proof::PreviewSize::Thumbnail`]).
+    pub thumbnails: bool,
 }
 
 /// How many outputs' previews a build defers at most (`defer_previews`).
@@ -919,21 +926,28 @@ impl Run<'_> {
     fn write(&mut self, path: PathBuf, bytes: &[u8], doc: Option<&PagedDocument>) -> Result<(), Failure> {
         crate::output::write_atomic(&path, bytes)
             .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
-        let previews = doc.map(|d| self.previews(d, bytes, &path)).unwrap_or_default();
+        let size = crate::proof::PreviewSize::Proofreading;
+        let previews = doc.map(|d| self.previews(d, bytes, &path, size)).unwrap_or_default();
         let pages = doc.map_or(0, |d| d.pages().len());
-        self.outputs.push(Output { path, pages, bytes: bytes.len(), previews });
+        self.outputs.push(Output { path, pages, bytes: bytes.len(), previews, thumbnails: false });
         Ok(())
     }
 
-    fn previews(&self, doc: &PagedDocument, pdf: &[u8], path: &Path) -> Vec<PathBuf> {
+    fn previews(
+        &self,
+        doc: &PagedDocument,
+        pdf: &[u8],
+        path: &Path,
+        size: crate::proof::PreviewSize,
+    ) -> Vec<PathBuf> {
         if !self.config.previews {
             return Vec::new();
         }
         let rel = path.strip_prefix(&self.config.out_dir).unwrap_or(path);
         if !self.config.defer_previews {
-            return crate::proof::previews(doc, pdf, &self.config.out_dir, rel);
+            return crate::proof::previews(doc, pdf, &self.config.out_dir, rel, size);
         }
-        let (names, pending) = crate::proof::plan_previews(doc, pdf, &self.config.out_dir, rel);
+        let (names, pending) = crate::proof::plan_previews(doc, pdf, &self.config.out_dir, rel, size);
         if let Some(p) = pending {
             self.deferred.offer(p);
         }
@@ -1211,6 +1225,8 @@ impl Run<'_> {
         renderer: &Renderer<'_>,
         fonts: &serde_json::Value,
         dir: &Path,
+        writer: &crate::output::Writer,
+        size: crate::proof::PreviewSize,
     ) -> Result<(Vec<Output>, Diagnostics), Failure> {
         let mut data = flyer_data(self.config, self.content, job, renderer, &self.config.cache_dir())
             .map_err(|d| self.fail(d))?;
@@ -1245,9 +1261,16 @@ impl Run<'_> {
         let ident = format!("pressroom-flyer-{}", job.name);
         let pdf = typeset::export_pdf(&doc, &ident, pdf_date(self.content)).map_err(|d| self.fail(d))?;
         let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
-        crate::output::write_atomic(&path, &pdf).map_err(|e| io_failure(&path, &e, &self.content.sources))?;
-        let previews = self.previews(&doc, &pdf, &path);
-        let mut outputs = vec![Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews }];
+        let previews = self.previews(&doc, &pdf, &path, size);
+        let thumbnails = size == crate::proof::PreviewSize::Thumbnail && !previews.is_empty();
+        let mut outputs = vec![Output {
+            path: path.clone(),
+            pages: doc.pages().len(),
+            bytes: pdf.len(),
+            previews,
+            thumbnails,
+        }];
+        writer.write(path, pdf);
         if let Some(press) = &self.press {
             let name = format!("{}.pdf", flyers::file_name(&job.name));
             let date = pdf_date(self.content);
@@ -1258,9 +1281,14 @@ impl Run<'_> {
             let pdf = typeset::export_pdf(&doc, &format!("{ident}-print"), date).map_err(|d| self.fail(d))?;
             let pdf = self.finish_print(pdf)?;
             let path = self.config.out_dir.join(PRINT_DIR).join("flyers").join(name);
-            crate::output::write_atomic(&path, &pdf)
-                .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
-            outputs.push(Output { path, pages: doc.pages().len(), bytes: pdf.len(), previews: Vec::new() });
+            outputs.push(Output {
+                path: path.clone(),
+                pages: doc.pages().len(),
+                bytes: pdf.len(),
+                previews: Vec::new(),
+                thumbnails: false,
+            });
+            writer.write(path, pdf);
         }
         Ok((outputs, w))
     }
@@ -1273,12 +1301,24 @@ impl Run<'_> {
         let fonts = self.fonts.to_json();
         let progress = crate::progress::bar(self.config.progress, jobs.len() as u64, "flyers");
         let renderer = Renderer::new(&self.content.campaign, &self.content.sources);
+        let writer = crate::output::Writer::new();
+        // A batch's previews are drawn as large as the proof sheet shows
+        // them; one flyer (a township's own) is proofread page by page.
+        let size = if jobs.len() > 1 && !self.config.full_previews {
+            crate::proof::PreviewSize::Thumbnail
+        } else {
+            crate::proof::PreviewSize::Proofreading
+        };
         let results = crate::batch::run_typesetting(self.config.jobs, &jobs, |job| {
-            let outcome = self.flyer(job, &renderer, &fonts, &dir);
+            let outcome = self.flyer(job, &renderer, &fonts, &dir, &writer, size);
             progress.inc(1);
             outcome
         });
+        let unwritten = writer.finish();
         progress.finish_and_clear();
+        if let Some((path, e)) = unwritten.first() {
+            return Err(io_failure(path, e, &self.content.sources));
+        }
         let mut errors = Diagnostics::new();
         for result in results {
             match result {

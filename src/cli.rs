@@ -85,6 +85,11 @@ pub enum Command {
         /// batches; the sheet still lists every output and finding).
         #[arg(long)]
         no_previews: bool,
+        /// Draw a batch of flyers' previews at proofreading size (144 dpi)
+        /// too; by default they are as large as the proof sheet shows
+        /// them, and a page opens as PDF.
+        #[arg(long, conflicts_with = "no_previews")]
+        full_previews: bool,
         /// Also write the print shop's files under output/print/: the
         /// booklet (single pages and imposed with creep) and every flyer,
         /// with 3 mm bleed, crop marks, CMYK colour and an output intent.
@@ -241,6 +246,7 @@ pub fn main() -> ExitCode {
             format,
             final_build,
             no_previews,
+            full_previews,
             print,
             json,
         } => {
@@ -273,6 +279,7 @@ pub fn main() -> ExitCode {
             config.docx = format.contains(&DocFormat::Docx);
             config.ofd = format.contains(&DocFormat::Ofd);
             config.previews = !no_previews;
+            config.full_previews = full_previews;
             config.print = print;
             config.progress = !json;
             if let Some(jobs) = jobs {
@@ -584,7 +591,13 @@ mod tests {
     use crate::build::Output;
 
     fn output(path: &str, pages: usize) -> Output {
-        Output { path: PathBuf::from(path), pages, bytes: 512 * 1024, previews: Vec::new() }
+        Output {
+            path: PathBuf::from(path),
+            pages,
+            bytes: 512 * 1024,
+            previews: Vec::new(),
+            thumbnails: false,
+        }
     }
 
     #[test]

@@ -21,12 +21,58 @@ pub const PREVIEWS: &str = "previews";
 /// Preview resolution: 2 pixels per point (144 dpi) is enough to proofread
 /// 10.5 pt Chinese text on screen.
 const PIXELS_PER_PT: f64 = 2.0;
+/// The height of a page on the proof sheet in device pixels: 190 CSS
+/// pixels (`.pages img`) on a screen of 2 device pixels per CSS pixel.
+const THUMBNAIL_PX: f64 = 380.0;
+/// What a thumbnail preview's stamp adds to the PDF's hash.
+const THUMBNAIL_STAMP: &str = " thumbnail";
+
+/// How large page previews are drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreviewSize {
+    /// 144 dpi, to proofread on screen: documents a person reads page by page.
+    #[default]
+    Proofreading,
+    /// As large as the proof sheet shows them, for a batch of flyers (a
+    /// page then opens as PDF): about a twentieth of the pixels of an A4
+    /// page at proofreading size.
+    Thumbnail,
+}
+
+impl PreviewSize {
+    fn pixels_per_pt(self, page_height_pt: f64) -> f64 {
+        match self {
+            Self::Proofreading => PIXELS_PER_PT,
+            Self::Thumbnail => (THUMBNAIL_PX / page_height_pt.max(1.0)).min(PIXELS_PER_PT),
+        }
+    }
+
+    /// The stamp of previews of this size of a PDF with `hash`.
+    fn stamp(self, hash: &str) -> String {
+        match self {
+            Self::Proofreading => hash.to_owned(),
+            Self::Thumbnail => format!("{hash}{THUMBNAIL_STAMP}"),
+        }
+    }
+}
+
+/// Whether the previews of the output `rel` on disk are thumbnails.
+fn thumbnails_on_disk(out_dir: &Path, rel: &Path) -> bool {
+    let stamp = out_dir.join(PREVIEWS).join(format!("{}.blake3", preview_stem(rel)));
+    std::fs::read_to_string(stamp).is_ok_and(|s| s.ends_with(THUMBNAIL_STAMP))
+}
 
 /// Renders (or reuses) PNG previews of every page of `doc`, whose PDF bytes
 /// are `pdf`, for the output `rel` (relative to `out_dir`). Returns the
 /// preview paths relative to `out_dir`.
-pub fn previews(doc: &PagedDocument, pdf: &[u8], out_dir: &Path, rel: &Path) -> Vec<PathBuf> {
-    let (names, pending) = plan_previews(doc, pdf, out_dir, rel);
+pub fn previews(
+    doc: &PagedDocument,
+    pdf: &[u8],
+    out_dir: &Path,
+    rel: &Path,
+    size: PreviewSize,
+) -> Vec<PathBuf> {
+    let (names, pending) = plan_previews(doc, pdf, out_dir, rel, size);
     if let Some(pending) = pending {
         pending.render(&AtomicBool::new(false));
     }
@@ -43,7 +89,9 @@ pub struct PendingPreviews {
     /// Paths relative to `out_dir`, one per page.
     names: Vec<PathBuf>,
     stamp: PathBuf,
+    /// What the stamp holds once the pages are drawn.
     hash: String,
+    size: PreviewSize,
 }
 
 /// The preview paths of `doc`'s pages (as [`previews`]) and, unless those
@@ -54,10 +102,11 @@ pub fn plan_previews(
     pdf: &[u8],
     out_dir: &Path,
     rel: &Path,
+    size: PreviewSize,
 ) -> (Vec<PathBuf>, Option<PendingPreviews>) {
     let stem = preview_stem(rel);
     let dir = out_dir.join(PREVIEWS);
-    let hash = blake3::hash(pdf).to_hex().to_string();
+    let hash = size.stamp(&blake3::hash(pdf).to_hex());
     let stamp = dir.join(format!("{stem}.blake3"));
     let names: Vec<PathBuf> =
         (1..=doc.pages().len()).map(|n| PathBuf::from(PREVIEWS).join(format!("{stem}-{n}.png"))).collect();
@@ -84,6 +133,7 @@ pub fn plan_previews(
         names: names.clone(),
         stamp,
         hash,
+        size,
     };
     (names, Some(pending))
 }
@@ -104,7 +154,8 @@ impl PendingPreviews {
             if cancel.load(Ordering::Relaxed) {
                 return;
             }
-            if let Some(png) = crate::typeset::export_png(&self.doc, i, PIXELS_PER_PT) {
+            let height = self.doc.pages().get(i).map_or(842.0, |p| p.frame.height().to_pt());
+            if let Some(png) = crate::typeset::export_png(&self.doc, i, self.size.pixels_per_pt(height)) {
                 let _ = crate::output::write_atomic(&self.out_dir.join(&self.names[i]), &png);
             }
         });
@@ -172,7 +223,8 @@ fn on_disk(written: &[Output], out_dir: &Path) -> Vec<Output> {
             .take_while(|p| out_dir.join(p).is_file())
             .collect();
         let pages = if rel.extension().is_some_and(|e| e == "pdf") { previews.len() } else { 0 };
-        outputs.push(Output { path, pages, bytes, previews });
+        let thumbnails = thumbnails_on_disk(out_dir, &rel);
+        outputs.push(Output { path, pages, bytes, previews, thumbnails });
     }
     if outputs.len() > written.len() {
         let rank = |o: &Output| GROUPS.iter().position(|g| *g == group(o, out_dir)).unwrap_or(GROUPS.len());
@@ -312,9 +364,15 @@ th,td{{border:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}
             h.push_str(r#"<div class="pages">"#);
             for (i, p) in o.previews.iter().enumerate() {
                 let src = rel_link(&out_dir.join(p), out_dir);
+                // A thumbnail is too small to read: its page opens as PDF.
+                let (href, class) = if o.thumbnails {
+                    (format!("{}#page={}", rel_link(&o.path, out_dir), i + 1), r#" class="pdf""#)
+                } else {
+                    (src.clone(), "")
+                };
                 let _ = write!(
                     h,
-                    r#"<a href="{src}" target="_blank"><img src="{src}" alt="{n} {i}" loading="eager">{i}</a>"#,
+                    r#"<a href="{href}"{class} target="_blank"><img src="{src}" alt="{n} {i}" loading="eager">{i}</a>"#,
                     n = esc(&name),
                     i = i + 1
                 );
@@ -363,7 +421,7 @@ th,td{{border:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}
 // Pages open large on click; the body records how many previews loaded, so
 // a test (or a person) can tell a broken page from a slow one.
 const viewer = document.getElementById("viewer");
-document.querySelectorAll(".pages a").forEach(a => a.addEventListener("click", e => {
+document.querySelectorAll(".pages a:not(.pdf)").forEach(a => a.addEventListener("click", e => {
   e.preventDefault(); viewer.querySelector("img").src = a.getAttribute("href"); viewer.style.display = "flex";
 }));
 viewer.addEventListener("click", () => { viewer.style.display = "none"; });
@@ -401,9 +459,11 @@ fn font_faces(report: &Report, page: &str) -> String {
     for (role, family) in [(Role::Hei, "pressroom-hei"), (Role::Song, "pressroom-song")] {
         let Some(resolved) = report.fonts.roles.iter().find(|r| r.role == role) else { continue };
         let Some(font) = crate::typeset::webfont::subset_for_web(resolved, &wanted) else { continue };
+        // "OTTO" starts a font with CFF outlines; otherwise they are TrueType.
+        let kind = if font.bytes.starts_with(b"OTTO") { "otf" } else { "ttf" };
         let _ = writeln!(
             css,
-            "@font-face{{font-family:\"{family}\";src:url(data:font/otf;base64,{})}}",
+            "@font-face{{font-family:\"{family}\";src:url(data:font/{kind};base64,{})}}",
             base64::engine::general_purpose::STANDARD.encode(&font.bytes)
         );
         wanted.retain(|c| !font.covered.contains(c));
@@ -457,7 +517,8 @@ pub(crate) mod tests {
         let mut all_names = Vec::new();
         for name in ["a", "b", "c", "d"] {
             let rel = PathBuf::from(format!("flyers/{name}.pdf"));
-            let (names, pending) = plan_previews(&blank(2), name.as_bytes(), out.path(), &rel);
+            let (names, pending) =
+                plan_previews(&blank(2), name.as_bytes(), out.path(), &rel, PreviewSize::Proofreading);
             deferred.offer(pending.expect("nothing rendered yet"));
             all_names.push(names);
         }
@@ -477,21 +538,54 @@ pub(crate) mod tests {
     fn cancelled_previews_leave_no_stamp_and_are_planned_again() {
         let out = tempfile::tempdir().expect("tempdir");
         let doc = blank(3);
-        let (names, pending) = plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"));
+        let (names, pending) =
+            plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"), PreviewSize::Proofreading);
         assert_eq!(names.len(), 3);
         let pending = pending.expect("nothing rendered yet");
         assert_eq!(pending.output(), out.path().join("flyers/a.pdf"));
         assert!(!pending.render(&AtomicBool::new(true)), "a cancelled rendering reports it");
         assert!(names.iter().all(|n| !out.path().join(n).exists()), "cancelled before any page");
-        let (_, again) = plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"));
+        let (_, again) =
+            plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"), PreviewSize::Proofreading);
         assert!(again.expect("still to do").render(&AtomicBool::new(false)));
         assert!(names.iter().all(|n| out.path().join(n).exists()));
-        let (_, fresh) = plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"));
+        let (_, fresh) =
+            plan_previews(&doc, b"v1", out.path(), Path::new("flyers/a.pdf"), PreviewSize::Proofreading);
         assert!(fresh.is_none(), "previews of the same PDF are reused");
         // A new version with fewer pages: the old third page goes at once.
-        let (names, pending) = plan_previews(&blank(2), b"v2", out.path(), Path::new("flyers/a.pdf"));
+        let (names, pending) =
+            plan_previews(&blank(2), b"v2", out.path(), Path::new("flyers/a.pdf"), PreviewSize::Proofreading);
         assert!(pending.is_some());
         assert!(!out.path().join(PREVIEWS).join("flyers_a-3.png").exists());
         assert_eq!(names.len(), 2);
+    }
+
+    #[test]
+    fn thumbnails_are_drawn_at_the_proof_sheets_size_and_redrawn_at_full_size_on_request() {
+        let out = tempfile::tempdir().expect("tempdir");
+        let rel = Path::new("flyers/a.pdf");
+        let size_of = |names: &[PathBuf]| {
+            let png = std::fs::read(out.path().join(&names[0])).expect("preview");
+            let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+            (height, thumbnails_on_disk(out.path(), rel))
+        };
+        let a4 = PagedDocument::new(
+            vec![Page {
+                frame: Frame::soft(Size::new(Abs::mm(210.0), Abs::mm(297.0))),
+                bleed: Sides::splat(Abs::zero()),
+                fill: Smart::Auto,
+                numbering: None,
+                supplement: Content::empty(),
+                number: 1,
+            }]
+            .into(),
+            Default::default(),
+        );
+        let names = previews(&a4, b"v1", out.path(), rel, PreviewSize::Thumbnail);
+        assert_eq!(size_of(&names), (THUMBNAIL_PX as u32, true));
+        let (_, again) = plan_previews(&a4, b"v1", out.path(), rel, PreviewSize::Proofreading);
+        assert!(again.is_some(), "thumbnails do not stand in for proofreading previews");
+        let names = previews(&a4, b"v1", out.path(), rel, PreviewSize::Proofreading);
+        assert_eq!(size_of(&names), ((297.0 / 25.4 * 144.0_f64).round() as u32, false));
     }
 }

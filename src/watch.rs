@@ -930,7 +930,16 @@ mod tests {
         let out = tempfile::tempdir().expect("tempdir");
         let doc = crate::proof::tests::blank(4);
         let jobs: Vec<PendingPreviews> = (0..6)
-            .filter_map(|i| crate::proof::plan_previews(&doc, &[i], out.path(), &p(&format!("f{i}.pdf"))).1)
+            .filter_map(|i| {
+                crate::proof::plan_previews(
+                    &doc,
+                    &[i],
+                    out.path(),
+                    &p(&format!("f{i}.pdf")),
+                    crate::proof::PreviewSize::Proofreading,
+                )
+                .1
+            })
             .collect();
         let stamps = |n: u8| out.path().join(crate::proof::PREVIEWS).join(format!("f{n}.blake3"));
         let left = Previews::start(jobs).expect("work to do").stop();

@@ -83,7 +83,7 @@ fn fontconfig(dir: &Path) -> PathBuf {
     let xiaobiaosong = format!(
         "<match target=\"scan\"><test name=\"file\"><string>{}</string></test>\
          <edit name=\"family\" mode=\"assign\" binding=\"strong\"><string>方正小标宋简体</string></edit></match>",
-        fonts.join("FandolSong-Bold.otf").display()
+        fonts.join("FandolSong-Bold.ttf").display()
     );
     let conf = format!(
         "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig><dir>{}</dir>\

@@ -301,7 +301,7 @@ fn no_cjk_fontconfig(dir: &Path) -> PathBuf {
 /// with ttf-parser, not the code that wrote them.
 fn carried_characters(html: &str) -> BTreeSet<char> {
     use base64::Engine as _;
-    let url = Regex::new(r"url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)").expect("re");
+    let url = Regex::new(r"url\(data:font/(?:otf|ttf);base64,([A-Za-z0-9+/=]+)\)").expect("re");
     let mut chars = BTreeSet::new();
     for c in url.captures_iter(html) {
         let bytes = base64::engine::general_purpose::STANDARD.decode(&c[1]).expect("base64");

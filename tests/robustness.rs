@@ -627,7 +627,7 @@ impl Sandbox {
         std::fs::write(outside.join("secret.txt"), format!("{MARKER}\n")).expect("write secret.txt");
         std::fs::write(outside.join("secret.svg"), marked_svg()).expect("write secret.svg");
         std::fs::write(outside.join("secret.jpg"), marked_jpeg()).expect("write secret.jpg");
-        std::fs::copy(cli::font_dir().join("FandolHei-Regular.otf"), outside.join("FandolHei-Regular.otf"))
+        std::fs::copy(cli::font_dir().join("FandolHei-Regular.ttf"), outside.join("FandolHei-Regular.ttf"))
             .expect("copy a font outside");
         Sandbox { dir, project, outside }
     }
@@ -861,11 +861,11 @@ fn sandbox_templates_cannot_read_outside() {
 fn assert_font_link_not_used(folder_link: bool) {
     let sb = Sandbox::new("minimal", false);
     let route =
-        if folder_link { "fonts/ symlinked out" } else { "fonts/FandolHei-Regular.otf symlinked out" };
+        if folder_link { "fonts/ symlinked out" } else { "fonts/FandolHei-Regular.ttf symlinked out" };
     if folder_link {
         sb.symlink(&sb.outside, "fonts");
     } else {
-        sb.symlink(&sb.outside.join("FandolHei-Regular.otf"), "fonts/FandolHei-Regular.otf");
+        sb.symlink(&sb.outside.join("FandolHei-Regular.ttf"), "fonts/FandolHei-Regular.ttf");
     }
     let outside = sb.outside.to_str().expect("UTF-8 path");
     let used = |run: &Run| -> Vec<String> {

@@ -146,7 +146,8 @@ pub fn export_ofd(doc: &PagedDocument, info: &DocInfo<'_>) -> Result<Vec<u8>, St
         let bytes = super::webfont::subset_glyphs(used.font.data(), used.font.index(), &glyphs)
             .ok_or_else(|| format!("cannot subset the font {}", used.font.info().family))?;
         renumber.push(glyphs.iter().enumerate().map(|(n, &g)| (g, n as u16)).collect());
-        let file = format!("font_{i}.otf");
+        // Named after its outlines: "OTTO" starts a CFF font, 0x00010000 a TrueType one.
+        let file = format!("font_{i}.{}", if bytes.starts_with(b"OTTO") { "otf" } else { "ttf" });
         let family = escape(&used.font.info().family);
         let _ = write!(
             public,

@@ -25,7 +25,7 @@ pub fn repo() -> PathBuf {
 pub fn font_dir() -> PathBuf {
     let dir = repo().join(".cache/fonts/fandol");
     let has_fonts = std::fs::read_dir(&dir).is_ok_and(|entries| {
-        entries.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "otf"))
+        entries.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "ttf"))
     });
     assert!(
         has_fonts,
