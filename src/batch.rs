@@ -33,6 +33,27 @@ pub fn run_typesetting<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn
     run_with(threads, items, true, f)
 }
 
+/// Items per thread below which [`chunks`] keeps to one thread.
+const CHUNK_MIN: usize = 32;
+
+/// Applies `f` to `items` cut into at most `threads` consecutive chunks,
+/// each on a thread of its own, and returns the results in chunk order, so
+/// that joining them gives what one pass over all items gives.
+pub fn chunks<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let threads = threads.min(items.len() / CHUNK_MIN).max(1);
+    let parts: Vec<&[T]> = items.chunks(items.len().div_ceil(threads).max(1)).collect();
+    if parts.len() <= 1 {
+        return vec![f(items)];
+    }
+    run(threads, &parts, |part| f(part))
+}
+
+/// Drops memoized results unused for a while, as a typesetting worker does
+/// between documents.
+pub(crate) fn evict() {
+    comemo::evict(EVICT_AGE);
+}
+
 fn run_with<T: Sync, R: Send>(
     threads: usize,
     items: &[T],
@@ -54,7 +75,7 @@ fn run_with<T: Sync, R: Send>(
                         all[i] = Some(r);
                     }
                     if evict && (done.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVICT_EVERY) {
-                        comemo::evict(EVICT_AGE);
+                        self::evict();
                     }
                 }
             };
@@ -70,6 +91,18 @@ fn run_with<T: Sync, R: Send>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chunks_join_in_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        for threads in [1, 2, 3, 8] {
+            let parts = super::chunks(threads, &items, |c| c.to_vec());
+            assert_eq!(parts.concat(), items, "{threads} threads");
+            assert_eq!(parts.len(), threads);
+        }
+        assert_eq!(super::chunks(4, &items[..40], |c| c.len()), vec![40], "small inputs stay on one thread");
+        assert_eq!(super::chunks(2, &[] as &[usize], |c| c.len()), vec![0]);
+    }
+
     #[test]
     fn keeps_item_order() {
         let items: Vec<usize> = (0..100).collect();

@@ -61,6 +61,11 @@ pub struct BuildConfig {
     /// Flyers' previews at proofreading size even in a batch (by default
     /// a batch of flyers gets the proof sheet's thumbnails only).
     pub full_previews: bool,
+    /// A program that serves [`crate::workers::WORKER_ARG`] (a pressroom
+    /// binary that calls [`crate::workers::serve_if_asked`] first): with
+    /// it, large batches of flyers are typeset by `jobs` worker processes
+    /// instead of threads (see [`crate::workers`]).
+    pub worker_program: Option<PathBuf>,
 }
 
 impl BuildConfig {
@@ -84,6 +89,7 @@ impl BuildConfig {
             previews: true,
             defer_previews: false,
             full_previews: false,
+            worker_program: None,
         }
     }
 
@@ -115,7 +121,7 @@ pub enum FailureKind {
 }
 
 /// One file written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Output {
     /// Its path.
     pub path: PathBuf,
@@ -153,6 +159,9 @@ pub struct Report {
     /// Previews named in `outputs` but not rendered yet (with
     /// `defer_previews`).
     pub pending_previews: Vec<crate::proof::PendingPreviews>,
+    /// Peak resident memory of each worker process, in KiB (empty when the
+    /// build used none).
+    pub worker_peak_rss_kib: Vec<u64>,
 }
 
 /// Stage times of a build, for `--json` and for finding where time goes.
@@ -238,6 +247,7 @@ pub fn build(config: &BuildConfig) -> Result<Report, Failure> {
 pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -> Result<Report, Failure> {
     let started = Instant::now();
     let mut stages = Stages::new();
+    crate::render::title::load_dictionary_in_background();
     let mut content = load_for(&config.root, &config.only)?;
     stages.end("load");
     // A plain build (every target) builds what it can; an output asked for
@@ -270,7 +280,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
     // Every text of every output is rendered up front, so one run reports
     // all template mistakes, whichever outputs were asked for.
     // (Photos are checked by the outputs that place them.)
-    let mut texts = check_texts(&content);
+    let mut texts = check_texts(&content, config.jobs);
     texts.retain(|d| d.code != "content/image");
     if texts.iter().any(Diagnostic::is_error) {
         return Err(fail(FailureKind::Content, texts));
@@ -381,6 +391,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         outputs: Vec::new(),
         warnings: prepared.warnings,
         deferred: crate::proof::Deferred::new(DEFER_AT_MOST),
+        worker_rss: Vec::new(),
     };
     let date = pdf_date(&content);
     if let Some(data) = prepared.notice {
@@ -428,6 +439,7 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         elapsed: started.elapsed(),
         stages: stages.done,
         pending_previews: run.deferred.into_pending(),
+        worker_peak_rss_kib: run.worker_rss,
     };
     // The proof sheet lists what this build wrote.
     let index = config.out_dir.join(crate::proof::INDEX);
@@ -481,8 +493,23 @@ pub fn template_data(config: &BuildConfig, target: Target) -> Result<serde_json:
 /// Renders every text of every target (without typesetting or touching
 /// photos beyond checking they exist), so `check` finds template mistakes
 /// in texts that only one output prints.
-pub fn check_texts(content: &Content) -> Diagnostics {
+/// Township flyers are rendered on `threads` threads.
+pub fn check_texts(content: &Content, threads: usize) -> Diagnostics {
     let mut r = Renderer::new(&content.campaign, &content.sources);
+    // The townships' flyers first, on threads, while the title dictionary
+    // (which the notice needs) may still be loading; the findings are
+    // joined in the order of one pass that renders flyers last.
+    let mut flyer_diags = Vec::new();
+    if content.flyer.is_some() {
+        flyer_diags = crate::batch::chunks(threads, &content.townships, |townships| {
+            let (mut r, mut media) = (r.fork(), Media::dry(&content.root, &content.sources));
+            let errors: Diagnostics = townships
+                .iter()
+                .filter_map(|(path, t)| flyers::data(content, &mut r, &mut media, path, t).err())
+                .collect();
+            (errors, r.diags, media.errors)
+        });
+    }
     let mut media = Media::dry(&content.root, &content.sources);
     let mut diags = Diagnostics::new();
     let _ = notice::data(content, &mut r);
@@ -495,15 +522,16 @@ pub fn check_texts(content: &Content) -> Diagnostics {
     {
         diags.push(d);
     }
-    if content.flyer.is_some() {
-        for (path, t) in &content.townships {
-            if let Err(d) = flyers::data(content, &mut r, &mut media, path, t) {
-                diags.push(d);
-            }
-        }
+    let (mut rendered, mut photos) = (Diagnostics::new(), Diagnostics::new());
+    for (errors, r_diags, media_errors) in flyer_diags {
+        diags.extend(errors);
+        rendered.extend(r_diags);
+        photos.extend(media_errors);
     }
     diags.append(&mut r.diags);
+    diags.append(&mut rendered);
     diags.append(&mut media.errors);
+    diags.append(&mut photos);
     // The same mistake in a text rendered twice is one finding.
     let mut seen = std::collections::HashSet::new();
     diags.retain(|d| seen.insert((d.code, d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column)))));
@@ -574,6 +602,7 @@ fn stem(path: &Path) -> String {
 /// A flyer to typeset. Its data is made again by the worker that typesets
 /// it: holding the data of thousands of flyers at once made memory grow
 /// with the count.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct FlyerJob {
     name: String,
     layout: String,
@@ -696,37 +725,41 @@ fn prepare(
                 diags: unknown,
             });
         }
-        for (path, t) in selected {
-            let layout = flyers::layout(t).to_owned();
-            if !engine.has_template(&format!("{layout}.typ"))
-                || !layout.chars().all(|c| c.is_ascii_lowercase() || c == '-')
-            {
-                let at = t.layout.as_ref().map(|l| content.sources.locate(path, &l.referenced));
-                let mut d = Diagnostic::error(
-                    "content/unknown-layout",
-                    msg!("没有名为“{}”的传单版式", "there is no flyer layout “{}”", layout),
-                )
-                .hint(msg!(
-                    "可用：flyer（A4 双面传单）、card（明白卡），或项目 templates/ 中自己的版式。",
-                    "use flyer (two-sided A4), card (明白卡), or a layout of the project's templates/."
-                ));
-                if let Some(at) = at {
-                    d = d.at(at);
-                }
-                errors.push(d);
-                continue;
-            }
-            // Made here to find every problem and character up front, then
-            // dropped (see `FlyerJob`).
-            match flyers::data(content, &mut r, &mut media, path, t) {
-                Ok(data) => {
+        // On threads, in consecutive parts joined in order: the same
+        // findings, in the same order, as one pass.
+        let parts = crate::batch::chunks(config.jobs, &selected, |townships| {
+            let (mut r, mut media) =
+                (r.fork(), Media::new(&config.root, &cache, config.dpi, &content.sources));
+            let mut needs = fonts::Needs::new();
+            let jobs: Vec<Result<FlyerJob, Diagnostic>> = townships
+                .iter()
+                .map(|(path, t)| {
+                    let job = flyer_job(content, engine, path, t)?;
+                    // Made here to find every problem and character up
+                    // front, then dropped (see `FlyerJob`).
+                    let data = flyers::data(content, &mut r, &mut media, path, t)?;
                     for role in [fonts::Role::Song, fonts::Role::Hei, fonts::Role::Kai, fonts::Role::Mark] {
                         notice::collect_chars(&data, needs.entry(role).or_default());
                     }
-                    flyers.push(FlyerJob { name: t.township.value.clone(), layout, path: path.clone() });
+                    Ok(job)
+                })
+                .collect();
+            (jobs, needs, r.diags, media)
+        });
+        for (jobs, part_needs, mut diags, mut part_media) in parts {
+            for job in jobs {
+                match job {
+                    Ok(job) => flyers.push(job),
+                    Err(d) => errors.push(d),
                 }
-                Err(d) => errors.push(d),
             }
+            for (role, chars) in part_needs {
+                needs.entry(role).or_default().extend(chars);
+            }
+            r.diags.append(&mut diags);
+            media.warnings.append(&mut part_media.warnings);
+            media.errors.append(&mut part_media.errors);
+            media.bytes += part_media.bytes;
         }
     }
     errors.append(&mut r.diags);
@@ -752,6 +785,33 @@ fn prepare(
         warnings,
         photo_bytes: media.bytes,
     })
+}
+
+/// A township's flyer job, or the error of a layout that does not exist.
+fn flyer_job(
+    content: &Content,
+    engine: &Engine,
+    path: &Path,
+    t: &crate::content::TownshipFile,
+) -> Result<FlyerJob, Diagnostic> {
+    let layout = flyers::layout(t).to_owned();
+    if !engine.has_template(&format!("{layout}.typ"))
+        || !layout.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+    {
+        let mut d = Diagnostic::error(
+            "content/unknown-layout",
+            msg!("没有名为“{}”的传单版式", "there is no flyer layout “{}”", layout),
+        )
+        .hint(msg!(
+            "可用：flyer（A4 双面传单）、card（明白卡），或项目 templates/ 中自己的版式。",
+            "use flyer (two-sided A4), card (明白卡), or a layout of the project's templates/."
+        ));
+        if let Some(l) = &t.layout {
+            d = d.at(content.sources.locate(path, &l.referenced));
+        }
+        return Err(d);
+    }
+    Ok(FlyerJob { name: t.township.value.clone(), layout, path: path.to_owned() })
 }
 
 /// In a final build, the files still holding an earlier year's facts that
@@ -911,6 +971,8 @@ struct Run<'a> {
     /// Previews left to the caller (`BuildConfig::defer_previews`); flyers
     /// add theirs from worker threads.
     deferred: crate::proof::Deferred,
+    /// Peak memory of the worker processes, in KiB.
+    worker_rss: Vec<u64>,
 }
 
 impl Run<'_> {
@@ -1293,15 +1355,12 @@ impl Run<'_> {
         Ok((outputs, w))
     }
 
-    /// Every selected township's flyer, on worker threads sharing the
-    /// engine (fonts and library load once). Problems in one flyer do not
-    /// stop the others; all are reported at the end.
+    /// Every selected township's flyer: on worker processes for a large
+    /// batch when the build has a worker program, else on threads sharing
+    /// the engine (fonts and library load once). Problems in one flyer do
+    /// not stop the others; all are reported at the end.
     fn flyers(&mut self, jobs: Vec<FlyerJob>) -> Result<(), Failure> {
-        let dir = self.config.out_dir.join("flyers");
-        let fonts = self.fonts.to_json();
         let progress = crate::progress::bar(self.config.progress, jobs.len() as u64, "flyers");
-        let renderer = Renderer::new(&self.content.campaign, &self.content.sources);
-        let writer = crate::output::Writer::new();
         // A batch's previews are drawn as large as the proof sheet shows
         // them; one flyer (a township's own) is proofread page by page.
         let size = if jobs.len() > 1 && !self.config.full_previews {
@@ -1309,18 +1368,37 @@ impl Run<'_> {
         } else {
             crate::proof::PreviewSize::Proofreading
         };
-        let results = crate::batch::run_typesetting(self.config.jobs, &jobs, |job| {
-            let outcome = self.flyer(job, &renderer, &fonts, &dir, &writer, size);
+        let mut results: Vec<Option<FlyerResult>> = (0..jobs.len()).map(|_| None).collect();
+        let workers = self.worker_count(jobs.len());
+        if let (Some(program), true) = (&self.config.worker_program, workers > 1) {
+            let (done, rss) = self.flyers_on_workers(program, &jobs, workers, size, &progress);
+            self.worker_rss = rss;
+            for (index, outputs) in done {
+                results[index] = Some(Ok((outputs, Diagnostics::new())));
+            }
+        }
+        // Whatever the workers did not do (all of it without them), and
+        // every flyer that failed or warned there, for its diagnostics.
+        let left: Vec<usize> = (0..jobs.len()).filter(|i| results[*i].is_none()).collect();
+        let dir = self.config.out_dir.join("flyers");
+        let fonts = self.fonts.to_json();
+        let renderer = Renderer::new(&self.content.campaign, &self.content.sources);
+        let writer = crate::output::Writer::new();
+        let here = crate::batch::run_typesetting(self.config.jobs, &left, |i| {
+            let outcome = self.flyer(&jobs[*i], &renderer, &fonts, &dir, &writer, size);
             progress.inc(1);
             outcome
         });
+        for (i, outcome) in left.into_iter().zip(here) {
+            results[i] = Some(outcome);
+        }
         let unwritten = writer.finish();
         progress.finish_and_clear();
         if let Some((path, e)) = unwritten.first() {
             return Err(io_failure(path, e, &self.content.sources));
         }
         let mut errors = Diagnostics::new();
-        for result in results {
+        for result in results.into_iter().flatten() {
             match result {
                 Ok((outputs, w)) => {
                     self.outputs.extend(outputs);
@@ -1331,6 +1409,168 @@ impl Run<'_> {
         }
         if errors.is_empty() { Ok(()) } else { Err(self.fail(errors)) }
     }
+
+    /// How many worker processes a batch of `flyers` gets: none (1) below
+    /// [`WORKER_SHARD_MIN`] flyers each, where starting one costs more than
+    /// it saves, or while `watch` keeps layouts in this process for the
+    /// next rebuild.
+    fn worker_count(&self, flyers: usize) -> usize {
+        if self.config.worker_program.is_none() || self.config.defer_previews {
+            return 1;
+        }
+        self.config.jobs.min(flyers / WORKER_SHARD_MIN).max(1)
+    }
+
+    /// Typesets `jobs` on `workers` processes, flyers dealt round-robin.
+    /// Returns the flyers done cleanly (index and outputs, their files
+    /// written) and each worker's peak memory.
+    fn flyers_on_workers(
+        &self,
+        program: &Path,
+        jobs: &[FlyerJob],
+        workers: usize,
+        size: crate::proof::PreviewSize,
+        progress: &indicatif::ProgressBar,
+    ) -> (Vec<(usize, Vec<Output>)>, Vec<u64>) {
+        let shards: Vec<FlyerShard> = (0..workers)
+            .map(|w| FlyerShard {
+                root: self.config.root.clone(),
+                out_dir: self.config.out_dir.clone(),
+                fonts: self.config.fonts.clone(),
+                dpi: self.config.dpi,
+                previews: self.config.previews,
+                print: self.press.is_some(),
+                size,
+                role_fonts: self.fonts.roles.clone(),
+                jobs: jobs.iter().enumerate().skip(w).step_by(workers).map(|(i, j)| (i, j.clone())).collect(),
+            })
+            .collect();
+        let reports: Vec<std::sync::Mutex<WorkerReport>> =
+            shards.iter().map(|_| std::sync::Mutex::new(WorkerReport::default())).collect();
+        let clean = crate::workers::run(program, &shards, |w, message: FromWorker| {
+            let Ok(mut report) = reports[w].lock() else { return };
+            match message {
+                FromWorker::Done { index, outputs } => {
+                    progress.inc(1);
+                    report.done.push((index, outputs));
+                }
+                FromWorker::Redo { .. } => {}
+                FromWorker::Finished { unwritten, peak_rss_kib } => {
+                    report.finished = Some((unwritten, peak_rss_kib))
+                }
+            }
+        });
+        let mut done = Vec::new();
+        let mut rss = Vec::new();
+        for (report, clean) in reports.into_iter().zip(clean) {
+            let Ok(WorkerReport { done: flyers, finished: Some((unwritten, peak)) }) = report.into_inner()
+            else {
+                continue;
+            };
+            rss.push(peak);
+            // A worker that did not finish cleanly may have left files
+            // unwritten: all its flyers are done again.
+            if clean {
+                done.extend(
+                    flyers
+                        .into_iter()
+                        .filter(|(_, outputs)| !outputs.iter().any(|o| unwritten.contains(&o.path))),
+                );
+            }
+        }
+        (done, rss)
+    }
+}
+
+/// What one worker process reported.
+#[derive(Default)]
+struct WorkerReport {
+    /// Flyers done (batch index and outputs), their files queued.
+    done: Vec<(usize, Vec<Output>)>,
+    /// Its closing message: files left unwritten, and its peak memory.
+    finished: Option<(Vec<PathBuf>, u64)>,
+}
+
+/// A flyer's outputs and warnings, or why it failed.
+type FlyerResult = Result<(Vec<Output>, Diagnostics), Failure>;
+
+/// Flyers per worker process below which a batch stays on threads: a
+/// worker's start (content, fonts, the template's first evaluation) costs
+/// about as much as a few flyers.
+const WORKER_SHARD_MIN: usize = 16;
+
+/// A worker process's share of a batch of flyers: what of the build's
+/// configuration typesetting a flyer needs, the fonts the parent resolved
+/// (so every worker uses exactly those), and the flyers by batch index.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct FlyerShard {
+    root: PathBuf,
+    out_dir: PathBuf,
+    fonts: FontOptions,
+    dpi: f64,
+    previews: bool,
+    print: bool,
+    size: crate::proof::PreviewSize,
+    role_fonts: Vec<fonts::Resolved>,
+    jobs: Vec<(usize, FlyerJob)>,
+}
+
+/// One line from a worker process.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum FromWorker {
+    /// A flyer typeset without a problem; its files are queued for writing.
+    Done { index: usize, outputs: Vec<Output> },
+    /// A flyer that failed or warned: the parent typesets it again.
+    Redo { index: usize },
+    /// Every queued file is written but these; the worker's peak memory.
+    Finished { unwritten: Vec<PathBuf>, peak_rss_kib: u64 },
+}
+
+/// Typesets a shard of flyers in this (worker) process and reports on `out`.
+pub(crate) fn serve_flyer_shard(shard: FlyerShard, out: &mut impl std::io::Write) -> Result<(), String> {
+    let mut config = BuildConfig::new(&shard.root);
+    config.out_dir = shard.out_dir;
+    config.fonts = shard.fonts;
+    config.dpi = shard.dpi;
+    config.previews = shard.previews;
+    config.targets = vec![Target::Flyers];
+    config.jobs = 1;
+    // Only these townships' files are read.
+    config.only = shard.jobs.iter().map(|(_, j)| stem(&j.path)).collect();
+    let content = load_for(&config.root, &config.only).map_err(|_| "the content does not load".to_owned())?;
+    let font_set = std::sync::Arc::new(FontSet::discover(&config.root, &config.fonts));
+    let engine = Engine::new(&config.root, font_set, &config.cache_dir()).map_err(|e| e.to_string())?;
+    let press = match shard.print {
+        true => Some(Press::for_project(&content).map_err(|_| "no CMYK profile".to_owned())?),
+        false => None,
+    };
+    let run = Run {
+        config: &config,
+        content: &content,
+        engine: &engine,
+        press,
+        fonts: RoleFonts { roles: shard.role_fonts },
+        outputs: Vec::new(),
+        warnings: Diagnostics::new(),
+        deferred: crate::proof::Deferred::new(0),
+        worker_rss: Vec::new(),
+    };
+    let renderer = Renderer::new(&content.campaign, &content.sources);
+    let fonts = run.fonts.to_json();
+    let dir = config.out_dir.join("flyers");
+    let writer = crate::output::Writer::new();
+    let io = |e: std::io::Error| format!("cannot report to the parent: {e}");
+    for (index, job) in &shard.jobs {
+        let message = match run.flyer(job, &renderer, &fonts, &dir, &writer, shard.size) {
+            Ok((outputs, warnings)) if warnings.is_empty() => FromWorker::Done { index: *index, outputs },
+            _ => FromWorker::Redo { index: *index },
+        };
+        crate::batch::evict();
+        crate::workers::send(out, &message).map_err(io)?;
+    }
+    let unwritten = writer.finish().into_iter().map(|(path, _)| path).collect();
+    let peak_rss_kib = crate::workers::peak_rss_kib();
+    crate::workers::send(out, &FromWorker::Finished { unwritten, peak_rss_kib }).map_err(io)
 }
 
 /// Where most of the text of a flyer's region comes from: the township's

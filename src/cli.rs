@@ -282,6 +282,7 @@ pub fn main() -> ExitCode {
             config.full_previews = full_previews;
             config.print = print;
             config.progress = !json;
+            config.worker_program = crate::workers::this_program();
             if let Some(jobs) = jobs {
                 config.jobs = jobs.max(1);
             }
@@ -312,13 +313,16 @@ pub fn main() -> ExitCode {
                     .collect();
                 // Texts rendered as every output would, minus photo problems
                 // already reported above.
-                findings.extend(build::check_texts(&content).into_iter().filter(|d| {
-                    d.code != "content/image"
-                        || !d
-                            .location
-                            .as_ref()
-                            .is_some_and(|l| photo_findings.contains(&(l.file.display().to_string(), l.line)))
-                }));
+                findings.extend(
+                    build::check_texts(&content, crate::build::BuildConfig::new(&content.root).jobs)
+                        .into_iter()
+                        .filter(|d| {
+                            d.code != "content/image"
+                                || !d.location.as_ref().is_some_and(|l| {
+                                    photo_findings.contains(&(l.file.display().to_string(), l.line))
+                                })
+                        }),
+                );
                 match crate::lint::load_config(&project.project) {
                     Ok(config) => findings.extend(crate::lint::lint(&content, &config)),
                     Err(d) => findings.push(d),
@@ -473,6 +477,8 @@ pub(crate) fn fail(failure: &Failure, root: &Path) -> ExitCode {
 fn build_json(report: &Report, _extra: Option<()>) -> serde_json::Value {
     serde_json::json!({
         "ok": true,
+        // Worker processes that typeset flyers (0: all in this process).
+        "workers": report.worker_peak_rss_kib.len(),
         "outputs": report.outputs.iter().map(|o| serde_json::json!({
             "path": o.path.display().to_string(),
             "pages": o.pages,

@@ -25,3 +25,4 @@ pub mod sample_photos;
 pub mod targets;
 pub mod typeset;
 pub mod watch;
+pub mod workers;

@@ -10,5 +10,8 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    if let Some(code) = pressroom::workers::serve_if_asked() {
+        return code;
+    }
     pressroom::cli::main()
 }

@@ -28,7 +28,7 @@ const THUMBNAIL_PX: f64 = 380.0;
 const THUMBNAIL_STAMP: &str = " thumbnail";
 
 /// How large page previews are drawn.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PreviewSize {
     /// 144 dpi, to proofread on screen: documents a person reads page by page.
     #[default]

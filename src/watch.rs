@@ -876,6 +876,7 @@ impl Session {
                 elapsed: report.elapsed,
                 stages: report.stages.clone(),
                 pending_previews: Vec::new(),
+                worker_peak_rss_kib: Vec::new(),
             };
             if let Err(e) = crate::proof::write_index(&sheet, &config.out_dir, &config.root) {
                 eprintln!(

@@ -15,7 +15,7 @@ use crate::diag::{Diagnostic, Msg};
 use crate::msg;
 
 /// The typographic roles of an official document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Role {
     /// 小标宋: issuer mark and titles.
     Mark,
@@ -113,7 +113,7 @@ impl Role {
 }
 
 /// Where a font was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// The project's `fonts/` folder.
     Project,
@@ -137,7 +137,7 @@ impl fmt::Display for Origin {
 }
 
 /// Where to look for fonts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FontOptions {
     /// Extra folders, searched after the project's `fonts/`.
     pub paths: Vec<PathBuf>,
@@ -258,7 +258,7 @@ fn project_font_files(project: &Path, dir: &Path) -> (Vec<(FontPath, typst::text
 }
 
 /// The font chosen for a role.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Resolved {
     /// The role.
     pub role: Role,

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{
-    FlyersArgs, Res, Scratch, flyers_project, font_args, num, phases_args, run_child, run_tagged, verdict,
+    FlyersArgs, Res, Scratch, flyer_build_args, flyers_project, num, phases_args, run_child, run_tagged,
+    verdict,
 };
 
 /// pressroom's wall time per flyer on one core, at most this times the engine's.
@@ -85,19 +86,8 @@ impl<'a> Flyers<'a> {
     fn pressroom(&self, jobs: usize, one_core: bool) -> Res<(f64, f64)> {
         let out = self.work.join(format!("out-{jobs}"));
         let _ = std::fs::remove_dir_all(&out);
-        let mut args = vec![
-            "child".to_owned(),
-            "--target".into(),
-            "flyers".into(),
-            "--project".into(),
-            self.project.display().to_string(),
-            "--out".into(),
-            out.display().to_string(),
-            "--jobs".into(),
-            jobs.to_string(),
-            "--no-previews".into(),
-        ];
-        args.extend(font_args(self.fonts));
+        let mut args = flyer_build_args(self.project, &out, self.fonts);
+        args.extend(["--jobs".to_owned(), jobs.to_string(), "--no-previews".into()]);
         let r = run_tagged(Command::new(super::this_program()?).args(&args), one_core)?;
         let written = r["outputs"].as_u64().unwrap_or(0) as usize;
         if written != self.count {

@@ -252,6 +252,10 @@ struct PhasesArgs {
 }
 
 fn main() -> ExitCode {
+    // `child` builds start this program again as their flyer workers.
+    if let Some(code) = pressroom::workers::serve_if_asked() {
+        return code;
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Cmd::Flyers(args) => flyers(&args),
@@ -296,16 +300,9 @@ fn font_args(paths: &[PathBuf]) -> Vec<String> {
     paths.iter().flat_map(|p| ["--font-path".to_owned(), p.display().to_string()]).collect()
 }
 
-/// The path of this program. When cargo relinks it during a run (another
-/// build in the same target folder), Linux reports the old file as
-/// "<path> (deleted)"; the new file at the same path is used then.
+/// The path of this program (see [`pressroom::workers::this_program`]).
 fn this_program() -> Res<PathBuf> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let text = exe.to_string_lossy();
-    Ok(match text.strip_suffix(" (deleted)") {
-        Some(path) => PathBuf::from(path),
-        None => exe,
-    })
+    pressroom::workers::this_program().ok_or_else(|| "cannot find this program".to_owned())
 }
 
 /// A binary built next to this one (`target/release/<name>`). Warns when it
@@ -500,6 +497,7 @@ fn child(args: &ChildArgs) -> Res<()> {
     config.fonts = FontOptions { paths: args.font_path.clone(), system: false };
     config.only = args.only.clone().into_iter().collect();
     config.previews = !args.no_previews;
+    config.worker_program = pressroom::workers::this_program();
     if let Some(jobs) = args.jobs {
         config.jobs = jobs.max(1);
     }
@@ -528,8 +526,12 @@ fn child(args: &ChildArgs) -> Res<()> {
         "warnings": report.warnings.len(),
         "jobs": config.jobs,
         "stages_ms": report.stages.iter().map(|(name, d)| (name.to_string(), ms(*d))).collect::<BTreeMap<_, _>>(),
-        "cpu_ms": cpu_ms().0,
-        "peak_rss_kib": peak_rss_kib(),
+        // With its worker processes' (waited for, so counted by the kernel).
+        "cpu_ms": cpu_ms().0 + cpu_ms().1,
+        // This process and its workers, each at its own peak: an upper
+        // bound of what they held at once.
+        "peak_rss_kib": peak_rss_kib() + report.worker_peak_rss_kib.iter().sum::<u64>(),
+        "worker_processes": report.worker_peak_rss_kib.len(),
     });
     println!("{RESULT_TAG}{result}");
     Ok(())
@@ -1025,16 +1027,7 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
         eprintln!("  {n} township files written in {:.1} s", t.elapsed().as_secs_f64());
         let jobs = args.common.jobs.map(|j| vec!["--jobs".to_owned(), j.to_string()]).unwrap_or_default();
         let base = |out: &str| {
-            let mut a = vec![
-                "child".to_owned(),
-                "--target".into(),
-                "flyers".into(),
-                "--project".into(),
-                project.display().to_string(),
-                "--out".into(),
-                s.path.join(out).display().to_string(),
-            ];
-            a.extend(font_args(&fonts));
+            let mut a = flyer_build_args(&project, &s.path.join(out), &fonts);
             a.extend(jobs.clone());
             a.extend(args.common.mode_args());
             a
@@ -1129,16 +1122,7 @@ fn previews_section(args: &FlyersArgs, project: &Path, work: &Path, fonts: &[Pat
         for (previews, series) in [(true, &mut with), (false, &mut without)] {
             let out = work.join("previews-out");
             let _ = std::fs::remove_dir_all(&out);
-            let mut a = vec![
-                "child".to_owned(),
-                "--target".into(),
-                "flyers".into(),
-                "--project".into(),
-                project.display().to_string(),
-                "--out".into(),
-                out.display().to_string(),
-            ];
-            a.extend(font_args(fonts));
+            let mut a = flyer_build_args(project, &out, fonts);
             if let Some(j) = args.common.jobs {
                 a.extend(["--jobs".to_owned(), j.to_string()]);
             }
@@ -1520,6 +1504,21 @@ fn template_variants(templates: &Path) -> Res<Vec<(String, String)>> {
         variants.push(("bench-one-face.typ".into(), "one font face for every role (song)".into()));
     }
     Ok(variants)
+}
+
+/// The arguments of a `child` that builds the flyers of `project` into `out`.
+fn flyer_build_args(project: &Path, out: &Path, fonts: &[PathBuf]) -> Vec<String> {
+    let mut a = vec![
+        "child".to_owned(),
+        "--target".into(),
+        "flyers".into(),
+        "--project".into(),
+        project.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    a.extend(font_args(fonts));
+    a
 }
 
 fn phases_args(project: &Path, out: &Path, fonts: &[PathBuf], limit: usize) -> Vec<String> {
