@@ -35,7 +35,8 @@ pub struct BuildConfig {
     pub only: Vec<String>,
     /// Show a progress bar (only when standard error is a terminal).
     pub progress: bool,
-    /// Worker threads for batches of documents.
+    /// Workers for batches of documents: threads, or processes for large
+    /// batches of flyers (with `worker_program`).
     pub jobs: usize,
     /// Draft: the notice may lack its sequence number and is marked 草稿.
     pub draft: bool,
@@ -989,29 +990,37 @@ impl Run<'_> {
         crate::output::write_atomic(&path, bytes)
             .map_err(|e| io_failure(&path, &e, &self.content.sources))?;
         let size = crate::proof::PreviewSize::Proofreading;
-        let previews = doc.map(|d| self.previews(d, bytes, &path, size)).unwrap_or_default();
+        let previews = doc.map(|d| self.previews(d, bytes, &path, size, None)).unwrap_or_default();
         let pages = doc.map_or(0, |d| d.pages().len());
         self.outputs.push(Output { path, pages, bytes: bytes.len(), previews, thumbnails: false });
         Ok(())
     }
 
+    /// The previews of one output, drawn now unless the caller draws them
+    /// later (`defer_previews`). In a batch (`writer`), pages are drawn one
+    /// after another, the batch's other workers keeping the cores busy, and
+    /// written by the batch's writer.
     fn previews(
         &self,
         doc: &PagedDocument,
         pdf: &[u8],
         path: &Path,
         size: crate::proof::PreviewSize,
+        writer: Option<&crate::output::Writer>,
     ) -> Vec<PathBuf> {
         if !self.config.previews {
             return Vec::new();
         }
         let rel = path.strip_prefix(&self.config.out_dir).unwrap_or(path);
-        if !self.config.defer_previews {
-            return crate::proof::previews(doc, pdf, &self.config.out_dir, rel, size);
-        }
         let (names, pending) = crate::proof::plan_previews(doc, pdf, &self.config.out_dir, rel, size);
         if let Some(p) = pending {
-            self.deferred.offer(p);
+            match writer {
+                _ if self.config.defer_previews => self.deferred.offer(p),
+                Some(writer) => p.render_to(writer),
+                None => {
+                    p.render(&std::sync::atomic::AtomicBool::new(false));
+                }
+            }
         }
         names
     }
@@ -1323,7 +1332,7 @@ impl Run<'_> {
         let ident = format!("pressroom-flyer-{}", job.name);
         let pdf = typeset::export_pdf(&doc, &ident, pdf_date(self.content)).map_err(|d| self.fail(d))?;
         let path = dir.join(format!("{}.pdf", flyers::file_name(&job.name)));
-        let previews = self.previews(&doc, &pdf, &path, size);
+        let previews = self.previews(&doc, &pdf, &path, size, Some(writer));
         let thumbnails = size == crate::proof::PreviewSize::Thumbnail && !previews.is_empty();
         let mut outputs = vec![Output {
             path: path.clone(),
@@ -1471,11 +1480,11 @@ impl Run<'_> {
             // A worker that did not finish cleanly may have left files
             // unwritten: all its flyers are done again.
             if clean {
-                done.extend(
-                    flyers
-                        .into_iter()
-                        .filter(|(_, outputs)| !outputs.iter().any(|o| unwritten.contains(&o.path))),
-                );
+                let written = |o: &Output| {
+                    !unwritten.contains(&o.path)
+                        && !o.previews.iter().any(|p| unwritten.contains(&self.config.out_dir.join(p)))
+                };
+                done.extend(flyers.into_iter().filter(|(_, outputs)| outputs.iter().all(written)));
             }
         }
         (done, rss)

@@ -65,7 +65,8 @@ pub enum Command {
         /// Photo resolution at the placed size, in dots per inch.
         #[arg(long, default_value_t = 300.0, value_parser = parse_dpi)]
         dpi: f64,
-        /// Worker threads for batches (default: the number of cores).
+        /// Workers for batches (default: the number of cores, at most 8): threads,
+        /// or processes for 32 flyers and more.
         #[arg(long)]
         jobs: Option<usize>,
         /// Preview: print the notice without its sequence number, marked 草稿.
@@ -479,6 +480,7 @@ fn build_json(report: &Report, _extra: Option<()>) -> serde_json::Value {
         "ok": true,
         // Worker processes that typeset flyers (0: all in this process).
         "workers": report.worker_peak_rss_kib.len(),
+        "worker_peak_rss_kib": report.worker_peak_rss_kib,
         "outputs": report.outputs.iter().map(|o| serde_json::json!({
             "path": o.path.display().to_string(),
             "pages": o.pages,

@@ -165,6 +165,18 @@ impl PendingPreviews {
         let _ = crate::output::write_atomic(&self.stamp, self.hash.as_bytes());
         true
     }
+
+    /// Renders the pages one after another on this thread and queues the
+    /// files on `writer`, the stamp last (the writer renames in order).
+    pub(crate) fn render_to(&self, writer: &crate::output::Writer) {
+        for (i, name) in self.names.iter().enumerate() {
+            let height = self.doc.pages().get(i).map_or(842.0, |p| p.frame.height().to_pt());
+            if let Some(png) = crate::typeset::export_png(&self.doc, i, self.size.pixels_per_pt(height)) {
+                writer.write(self.out_dir.join(name), png);
+            }
+        }
+        writer.write(self.stamp.clone(), self.hash.clone().into_bytes());
+    }
 }
 
 /// Previews a build leaves to its caller, at most `cap` outputs' worth: a

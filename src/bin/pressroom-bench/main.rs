@@ -291,8 +291,15 @@ fn font_paths(common: &Common) -> Res<Vec<PathBuf>> {
     if paths.is_empty() {
         return Err("no font folder found: run `./dev.sh fonts`, or pass --font-path DIR".into());
     }
-    // Children get absolute paths: they run with other working directories' projects.
-    Ok(paths.into_iter().map(|p| std::path::absolute(&p).unwrap_or(p)).collect())
+    // Children get absolute paths: they run with other working directories'
+    // projects. A folder named twice (dev.sh adds its own) counts once.
+    let mut unique: Vec<PathBuf> = Vec::new();
+    for p in paths.into_iter().map(|p| std::path::absolute(&p).unwrap_or(p)) {
+        if !unique.contains(&p) {
+            unique.push(p);
+        }
+    }
+    Ok(unique)
 }
 
 /// Font-path arguments for a child command line.
@@ -532,6 +539,8 @@ fn child(args: &ChildArgs) -> Res<()> {
         // bound of what they held at once.
         "peak_rss_kib": peak_rss_kib() + report.worker_peak_rss_kib.iter().sum::<u64>(),
         "worker_processes": report.worker_peak_rss_kib.len(),
+        "parent_peak_rss_kib": peak_rss_kib(),
+        "worker_peak_rss_kib": report.worker_peak_rss_kib,
     });
     println!("{RESULT_TAG}{result}");
     Ok(())
@@ -967,8 +976,12 @@ struct InProcess {
     wall_ms: f64,
     /// Wall time of a `build()` of the same project with `--only` one flyer.
     one_ms: f64,
-    /// Peak RSS of the process that built all flyers.
+    /// Peak RSS of the process that built all flyers, plus its worker
+    /// processes' (each at its own peak).
     peak_rss_kib: u64,
+    /// Of which: the building process's own, and each worker's.
+    parent_rss_kib: u64,
+    workers_rss_kib: Vec<u64>,
     /// Peak RSS of the process that built one flyer.
     one_rss_kib: u64,
     /// Bytes of all PDFs written.
@@ -1047,6 +1060,11 @@ fn flyers(args: &FlyersArgs) -> Res<()> {
             wall_ms: num(&all, "wall_ms"),
             one_ms: num(&one, "wall_ms"),
             peak_rss_kib: all["peak_rss_kib"].as_u64().unwrap_or(0),
+            parent_rss_kib: all["parent_peak_rss_kib"].as_u64().unwrap_or(0),
+            workers_rss_kib: all["worker_peak_rss_kib"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Json::as_u64).collect())
+                .unwrap_or_default(),
             one_rss_kib: one["peak_rss_kib"].as_u64().unwrap_or(0),
             bytes: num(&all, "bytes"),
             jobs: all["jobs"].as_u64().unwrap_or(0) as usize,
@@ -1433,6 +1451,16 @@ fn print_flyers_report(
             (ratio - 1.0) * 100.0,
             slope,
             verdict(ratio <= FLAT_RSS_RATIO)
+        );
+        let workers =
+            |p: &InProcess| p.workers_rss_kib.iter().map(|k| format!("{:.0}", mib(*k))).collect::<Vec<_>>();
+        let _ = writeln!(
+            r,
+            "      of which the building process {:.0} → {:.0} MiB, its worker processes {:?} → {:?} MiB",
+            mib(main.parent_rss_kib),
+            mib(big.parent_rss_kib),
+            workers(main),
+            workers(big)
         );
         let _ = writeln!(
             r,
