@@ -431,21 +431,25 @@ pub fn build_with_fonts(config: &BuildConfig, fonts: &std::sync::Arc<FontSet>) -
         run.flyers(prepared.flyers)?;
         stages.end("flyers");
     }
+    let pending_previews = run.deferred.into_pending();
+    let (outputs, warnings, fonts, worker_rss) = (run.outputs, run.warnings, run.fonts, run.worker_rss);
     let report = Report {
-        outputs: run.outputs,
-        warnings: run.warnings,
-        fonts: run.fonts,
-        sources: content.sources.clone(),
+        outputs,
+        warnings,
+        fonts,
+        // Moved, not copied: a district's thousands of township files are
+        // tens of megabytes of text.
+        sources: std::mem::take(&mut content.sources),
         photo_bytes: prepared.photo_bytes,
         elapsed: started.elapsed(),
         stages: stages.done,
-        pending_previews: run.deferred.into_pending(),
-        worker_peak_rss_kib: run.worker_rss,
+        pending_previews,
+        worker_peak_rss_kib: worker_rss,
     };
     // The proof sheet lists what this build wrote.
     let index = config.out_dir.join(crate::proof::INDEX);
     crate::proof::write_index(&report, &config.out_dir, &config.root)
-        .map_err(|e| io_failure(&index, &e, &content.sources))?;
+        .map_err(|e| io_failure(&index, &e, &report.sources))?;
     Ok(report)
 }
 
